@@ -32,7 +32,9 @@ public sealed record AiScope
     public string? Feature { get; init; }
 
     /// <summary>Free-form tags (for example <c>env=prod</c>) recorded with usage.</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;
+
+    internal static IReadOnlyDictionary<string, string> EmptyTags { get; } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>The ambient scope of the current async flow, or null.</summary>
     public static AiScope? Current => AmbientScope.Value;
@@ -57,8 +59,9 @@ public sealed record AiScope
         => Begin(new AiScope { Organization = organization, Team = team, User = user, App = app, Feature = feature });
 
     /// <summary>
-    /// Fills every level this scope leaves unset from <paramref name="fallback"/>
-    /// (used to complete a partial scope from the configured default).
+    /// Fills the organisation and app this scope leaves unset from <paramref name="fallback"/> (the configured
+    /// default scope), so that a call scoped only to a user or team is still paid for by an organisation.
+    /// Team and user are never borrowed: a user without a team is not put in the default team.
     /// </summary>
     public AiScope WithDefaults(AiScope? fallback)
     {
@@ -67,7 +70,7 @@ public sealed record AiScope
             return this;
         }
 
-        if (Organization is not null && Team is not null && App is not null)
+        if ((Organization is not null || fallback.Organization is null) && (App is not null || fallback.App is null))
         {
             return this;
         }
@@ -75,7 +78,6 @@ public sealed record AiScope
         return this with
         {
             Organization = Organization ?? fallback.Organization,
-            Team = Team ?? fallback.Team,
             App = App ?? fallback.App,
         };
     }

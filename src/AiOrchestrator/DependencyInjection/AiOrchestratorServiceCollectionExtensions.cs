@@ -1,0 +1,71 @@
+using AiOrchestrator;
+using AiOrchestrator.Metering;
+using AiOrchestrator.Pricing;
+using AiOrchestrator.Tokens;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers AiOrchestrator in a service collection.</summary>
+public static class AiOrchestratorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers AiOrchestrator: prices, token counting, the local usage store and the usage meter, with options
+    /// from <paramref name="configure"/>. Options are validated when the host starts.
+    /// </summary>
+    public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, Action<AiOrchestratorOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<AiOrchestratorOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Registers AiOrchestrator with options bound from <paramref name="configuration"/> (the <c>AiOrchestrator</c>
+    /// section, or the section itself), then adjusted by <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, IConfiguration configuration, Action<AiOrchestratorOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(AiOrchestratorOptions.SectionName);
+        var source = section.Exists() ? section : configuration;
+        var options = services.AddOptions<AiOrchestratorOptions>().Bind(source);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services);
+    }
+
+    private static IServiceCollection AddCore(IServiceCollection services)
+    {
+        services.AddOptions<AiOrchestratorOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiOrchestratorOptions>, AiOrchestratorOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new CostCalculator(Options(sp).Pricing));
+        services.TryAddSingleton<ITokenCounter>(sp => TokenCounter.For(Options(sp).TokenCounting));
+        services.TryAddSingleton<IUsageStore>(sp => new LiteDbUsageStore(Options(sp).StorePath, sp.GetService<ILogger<LiteDbUsageStore>>()));
+        services.TryAddSingleton(sp => new UsageMeter(
+            sp.GetRequiredService<IUsageStore>(),
+            sp.GetRequiredService<CostCalculator>(),
+            sp.GetRequiredService<ITokenCounter>(),
+            Options(sp).DefaultScope,
+            sp.GetService<IAiScopeResolver>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetService<ILogger<UsageMeter>>()));
+        return services;
+    }
+
+    private static AiOrchestratorOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<AiOrchestratorOptions>>().Value;
+}

@@ -1,0 +1,172 @@
+using System.Threading.Channels;
+using AiOrchestrator.Storage;
+using LiteDB;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AiOrchestrator.Metering;
+
+/// <summary>
+/// Usage records in the local LiteDB store. Appends go to a queue that one background writer drains in batches
+/// (one LiteDB transaction per batch), so a call never waits on the disk.
+/// </summary>
+internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, IDisposable
+{
+    internal const string CollectionName = "usage";
+    private const int MaxBatch = 4096;
+
+    private readonly LocalStore _store;
+    private readonly ILiteCollection<BsonDocument> _records;
+    private readonly Channel<PendingWrite> _queue;
+    private readonly Task _writer;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    public LiteDbUsageStore(string path, ILogger<LiteDbUsageStore>? logger = null)
+    {
+        _logger = logger ?? NullLogger<LiteDbUsageStore>.Instance;
+        _store = LocalStore.Acquire(path);
+        _records = _store.Database.GetCollection(CollectionName);
+        _records.EnsureIndex("ts");
+        _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public void Append(UsageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!_queue.Writer.TryWrite(new PendingWrite(record, null)))
+        {
+            throw new ObjectDisposedException(nameof(LiteDbUsageStore), "The usage store is closed; records can no longer be appended.");
+        }
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new PendingWrite(null, done)))
+        {
+            // Closed: everything was written when the writer finished.
+            return _writer;
+        }
+
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<SpendSummary>> GetSpendAsync(SpendQuery query, CancellationToken cancellationToken = default)
+    {
+        var records = await GetRecordsAsync(query, cancellationToken).ConfigureAwait(false);
+        return SpendAggregation.Summarise(records, query);
+    }
+
+    public async Task<IReadOnlyList<UsageRecord>> GetRecordsAsync(SpendQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.From is { } f && query.To is { } t && t < f)
+        {
+            throw new ArgumentException($"The query's To ({t:O}) is before its From ({f:O}).", nameof(query));
+        }
+
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var from = query.From?.UtcTicks ?? long.MinValue;
+        var to = query.To?.UtcTicks ?? long.MaxValue;
+        var result = new List<UsageRecord>();
+        foreach (var doc in _records.Find(Query.And(Query.GTE("ts", from), Query.LT("ts", to))))
+        {
+            var record = UsageRecordBson.FromDocument(doc);
+            if (SpendAggregation.Matches(record, query))
+            {
+                result.Add(record);
+            }
+        }
+
+        result.Sort(static (a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        _store.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
+        _store.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<BsonDocument>(256);
+        var flushes = new List<TaskCompletionSource>();
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            {
+                if (item.Record is { } record)
+                {
+                    batch.Add(UsageRecordBson.ToDocument(record));
+                }
+                else
+                {
+                    flushes.Add(item.Flush!);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await WriteWithRetryAsync(batch).ConfigureAwait(false);
+                batch.Clear();
+            }
+
+            foreach (var flush in flushes)
+            {
+                flush.TrySetResult();
+            }
+
+            flushes.Clear();
+        }
+    }
+
+    private async Task WriteWithRetryAsync(List<BsonDocument> batch)
+    {
+        // A record is never dropped: a failing write (disk full, file locked) is retried with back-off.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _records.Upsert(batch);
+                return;
+            }
+            catch (LiteException ex) when (attempt < 50)
+            {
+                LogWriteFailed(_logger, ex, batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 10 * attempt))).ConfigureAwait(false);
+            }
+            catch (IOException ex) when (attempt < 50)
+            {
+                LogWriteFailed(_logger, ex, batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 10 * attempt))).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Writing {Count} usage records failed (attempt {Attempt}); retrying.")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt);
+
+    private readonly record struct PendingWrite(UsageRecord? Record, TaskCompletionSource? Flush);
+}

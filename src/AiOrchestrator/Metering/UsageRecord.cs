@@ -1,0 +1,44 @@
+namespace AiOrchestrator.Metering;
+
+/// <summary>What one call to a model used and cost, for whom, and how it went. One is kept per call and attempt.</summary>
+public sealed record UsageRecord
+{
+    /// <summary>A unique id of this record.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>When the call started (UTC).</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Who the call was made for.</summary>
+    public required AiScope Scope { get; init; }
+
+    /// <summary>The provider that served the call, as its client reports it (for example <c>openai</c>).</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>The model that served the call (the response's model id when it reports one).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The normalised token counts.</summary>
+    public TokenUsage Usage { get; init; }
+
+    /// <summary>The exact cost of the call.</summary>
+    public Money Cost { get; init; }
+
+    /// <summary>True when the model had no price and the configured fallback price was used.</summary>
+    public bool UsedFallbackPrice { get; init; }
+
+    /// <summary>True when the call was streamed.</summary>
+    public bool Streaming { get; init; }
+
+    /// <summary>How long the call took, to the last byte.</summary>
+    public TimeSpan Latency { get; init; }
+
+    /// <summary>How long the first content took to arrive, for streamed calls.</summary>
+    public TimeSpan? TimeToFirstToken { get; init; }
+
+    /// <summary>How the call ended.</summary>
+    public CallOutcome Outcome { get; init; }
+
+    /// <summary>The type of the error when the call failed.</summary>
+    public string? Error { get; init; }
+}

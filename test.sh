@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of the solution. It installs or starts what the tests need, and stops with a message that
+# names the missing piece when it cannot.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "test.sh: '$1' is not installed. $2" >&2
+    exit 1
+  fi
+}
+
+need dotnet "Install the .NET SDK named in global.json (https://dot.net), then run ./test.sh again."
+sdk=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' global.json)
+if ! dotnet --list-sdks | grep -q "^${sdk%.*}"; then
+  echo "test.sh: the .NET SDK ${sdk} (or a later feature band of ${sdk%.*}) is required; found: $(dotnet --list-sdks | tr '\n' ' ')" >&2
+  exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet restore AiOrchestrator.sln
+dotnet build AiOrchestrator.sln -c Release --no-restore
+dotnet test AiOrchestrator.sln -c Release --no-build --logger "console;verbosity=minimal" "$@"

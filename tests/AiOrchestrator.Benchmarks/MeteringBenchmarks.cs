@@ -1,0 +1,68 @@
+using AiOrchestrator;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiOrchestrator.Benchmarks;
+
+/// <summary>
+/// The cost of metering one call: the bare client against the same client behind <c>UseAiOrchestrator()</c>,
+/// on a 1 KB prompt, buffered and streamed. The provider answers at once from memory, so the difference is the
+/// pipeline's own overhead (scope, price lookup, usage normalisation, cost, record, metrics).
+/// </summary>
+[MemoryDiagnoser]
+public class MeteringBenchmarks
+{
+    private ServiceProvider _services = null!;
+    private IChatClient _bare = null!;
+    private IChatClient _metered = null!;
+    private List<ChatMessage> _messages = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _services = new ServiceCollection()
+            .AddAiOrchestrator(o => o.StorePath = Path.Combine(Path.GetTempPath(), $"aio-bench-{Guid.NewGuid():N}.db"))
+            .BuildServiceProvider();
+        _bare = new InstantChatClient();
+        _metered = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_services);
+        _messages =
+        [
+            new(ChatRole.System, "You are a helpful assistant."),
+            new(ChatRole.User, BenchmarkText.Prompt1Kb),
+        ];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public Task<ChatResponse> Bare() => _bare.GetResponseAsync(_messages);
+
+    [Benchmark]
+    public Task<ChatResponse> Metered() => _metered.GetResponseAsync(_messages);
+
+    [Benchmark]
+    public async Task<int> BareStreaming()
+    {
+        var n = 0;
+        await foreach (var update in _bare.GetStreamingResponseAsync(_messages))
+        {
+            n += update.Contents.Count;
+        }
+
+        return n;
+    }
+
+    [Benchmark]
+    public async Task<int> MeteredStreaming()
+    {
+        var n = 0;
+        await foreach (var update in _metered.GetStreamingResponseAsync(_messages))
+        {
+            n += update.Contents.Count;
+        }
+
+        return n;
+    }
+}
