@@ -15,8 +15,8 @@ public sealed class ModelPriceDefinition
     public string? Provider { get; set; }
 
     /// <summary>
-    /// The model id (case-insensitive), or a prefix pattern ending in <c>*</c> such as <c>ft:gpt-4o*</c>. Required,
-    /// except for <see cref="PricingOptions.FallbackPrice"/>.
+    /// The model id (case-insensitive; it also covers dated snapshots such as <c>gpt-4o-2024-08-06</c>), or a prefix
+    /// pattern ending in <c>*</c> such as <c>ft:gpt-4o*</c>. Required, except for <see cref="PricingOptions.FallbackPrice"/>.
     /// </summary>
     public string? Model { get; set; }
 

@@ -168,7 +168,7 @@ public sealed class PriceCatalog
         var matched = new List<PriceOverride>();
         foreach (var candidate in _overrides)
         {
-            if (!candidate.MatchesModel(model))
+            if (!candidate.MatchesModel(candidates))
             {
                 continue;
             }

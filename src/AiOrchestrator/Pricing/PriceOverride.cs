@@ -13,9 +13,28 @@ internal sealed class PriceOverride(string? providerKey, string pattern, bool is
 
     public ModelPrice Price { get; } = price;
 
-    public bool MatchesModel(string lowerModelId) => IsPrefix
-        ? lowerModelId.StartsWith(Pattern, StringComparison.Ordinal)
-        : string.Equals(lowerModelId, Pattern, StringComparison.Ordinal);
+    /// <summary>
+    /// A prefix matches the id as given; an exact id also matches the id's aliases (without a dated snapshot suffix
+    /// or a <c>models/</c> prefix), as catalog ids do.
+    /// </summary>
+    /// <param name="lowerModelIds">The lower-cased id as given, then its aliases.</param>
+    public bool MatchesModel(List<string> lowerModelIds)
+    {
+        if (IsPrefix)
+        {
+            return lowerModelIds[0].StartsWith(Pattern, StringComparison.Ordinal);
+        }
+
+        foreach (var id in lowerModelIds)
+        {
+            if (string.Equals(id, Pattern, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Orders matching overrides, most specific first: exact ids before prefixes, a named provider before "any",
