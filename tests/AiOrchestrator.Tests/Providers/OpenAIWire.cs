@@ -31,8 +31,11 @@ internal static class OpenAIWire
     public const string ResponseMessageId = "msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b";
     public const long Created = 1741569952;
 
-    /// <summary>A non-streamed chat completion with the full usage block.</summary>
-    public static string ChatCompletion(string model, string text, OpenAIUsage usage) => new JsonObject
+    /// <summary>
+    /// A non-streamed chat completion with the full usage block, or, with <paramref name="details"/> false, only
+    /// prompt/completion/total tokens as many OpenAI-compatible servers send it.
+    /// </summary>
+    public static string ChatCompletion(string model, string text, OpenAIUsage usage, bool details = true) => new JsonObject
     {
         ["id"] = ChatCompletionId,
         ["object"] = "chat.completion",
@@ -51,7 +54,7 @@ internal static class OpenAIWire
             ["logprobs"] = null,
             ["finish_reason"] = "stop",
         }),
-        ["usage"] = ChatUsage(usage),
+        ["usage"] = details ? ChatUsage(usage) : BareChatUsage(usage),
         ["service_tier"] = "default",
         ["system_fingerprint"] = "fp_fc9f1d7035",
     }.ToJsonString();
@@ -200,6 +203,13 @@ internal static class OpenAIWire
             ["accepted_prediction_tokens"] = usage.AcceptedPredictionTokens,
             ["rejected_prediction_tokens"] = usage.RejectedPredictionTokens,
         },
+    };
+
+    private static JsonObject BareChatUsage(OpenAIUsage usage) => new()
+    {
+        ["prompt_tokens"] = usage.PromptTokens,
+        ["completion_tokens"] = usage.CompletionTokens,
+        ["total_tokens"] = usage.TotalTokens,
     };
 
     private static JsonObject ResponsesUsage(OpenAIUsage usage) => new()

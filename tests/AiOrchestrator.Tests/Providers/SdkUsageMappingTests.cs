@@ -91,6 +91,22 @@ public sealed class SdkUsageMappingTests
     }
 
     [Fact]
+    public async Task OpenAI_chat_without_detail_blocks_leaves_the_parts_null_and_no_additional_counts()
+    {
+        using var server = new ProviderServer();
+        server.ServeChatCompletion(OpenAIWire.ChatCompletion(OpenAISnapshot, "Hello", OpenAIFull, details: false));
+
+        UsageDetails usage = (await server.OpenAIChat(OpenAIModel).GetResponseAsync("hi")).Usage!;
+
+        usage.InputTokenCount.Should().Be(1000);
+        usage.OutputTokenCount.Should().Be(300);
+        usage.TotalTokenCount.Should().Be(1300);
+        usage.CachedInputTokenCount.Should().BeNull("OpenAI-compatible servers often send no prompt_tokens_details");
+        usage.ReasoningTokenCount.Should().BeNull();
+        usage.AdditionalCounts.Should().NotBeNull().And.BeEmpty("the client always creates the dictionary for Chat Completions");
+    }
+
+    [Fact]
     public async Task OpenAI_chat_stream_carries_usage_once_on_the_chunk_with_empty_choices()
     {
         using var server = new ProviderServer();
