@@ -1,4 +1,3 @@
-using AiOrchestrator;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +13,7 @@ namespace AiOrchestrator.Benchmarks;
 public class MeteringBenchmarks
 {
     private ServiceProvider _services = null!;
-    private IChatClient _bare = null!;
+    private InstantChatClient _bare = null!;
     private IChatClient _metered = null!;
     private List<ChatMessage> _messages = null!;
 

@@ -13,10 +13,16 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class AiOrchestratorServiceCollectionExtensions
 {
     /// <summary>
+    /// Registers AiOrchestrator with default options: prices, token counting, the local usage store and the usage
+    /// meter. Options are validated when the host starts.
+    /// </summary>
+    public static IServiceCollection AddAiOrchestrator(this IServiceCollection services) => AddAiOrchestrator(services, (Action<AiOrchestratorOptions>?)null);
+
+    /// <summary>
     /// Registers AiOrchestrator: prices, token counting, the local usage store and the usage meter, with options
     /// from <paramref name="configure"/>. Options are validated when the host starts.
     /// </summary>
-    public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, Action<AiOrchestratorOptions>? configure = null)
+    public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, Action<AiOrchestratorOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<AiOrchestratorOptions>();
@@ -29,10 +35,17 @@ public static class AiOrchestratorServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers AiOrchestrator with options bound from <paramref name="configuration"/> (the <c>AiOrchestrator</c>
-    /// section, or the section itself), then adjusted by <paramref name="configure"/>.
+    /// Registers AiOrchestrator with options bound from <paramref name="configuration"/>: its <c>AiOrchestrator</c>
+    /// section, or the configuration itself when it is that section.
     /// </summary>
-    public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, IConfiguration configuration, Action<AiOrchestratorOptions>? configure = null)
+    public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, IConfiguration configuration)
+        => AddAiOrchestrator(services, configuration, null);
+
+    /// <summary>
+    /// Registers AiOrchestrator with options bound from <paramref name="configuration"/> (its <c>AiOrchestrator</c>
+    /// section, or the configuration itself when it is that section), then adjusted by <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, IConfiguration configuration, Action<AiOrchestratorOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);

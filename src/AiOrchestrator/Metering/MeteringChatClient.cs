@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
@@ -57,7 +56,7 @@ public sealed class MeteringChatClient : DelegatingChatClient
 
         var latency = time.GetElapsedTime(startTimestamp);
         var model = response.ModelId ?? requestedModel!;
-        var usage = _meter.Normalise(response.Usage, model)
+        var usage = _meter.Normalise(response.Usage, response.RawRepresentation, model)
             ?? _meter.Estimate(messages, options, model, response.Text, 0);
         _meter.Record(new MeteredCall(scope, context, metadata.ProviderName, model, usage, started, latency, null, false, CallOutcome.Succeeded, null));
         return response;
@@ -92,6 +91,8 @@ public sealed class MeteringChatClient : DelegatingChatClient
         TimeSpan? firstToken = null;
         UsageDetails? reported = null;
         string? responseModel = null;
+        object? firstRaw = null;
+        var first = true;
         long outputTokensSeen = 0;
         var outcome = CallOutcome.Abandoned;
         string? error = null;
@@ -121,6 +122,13 @@ public sealed class MeteringChatClient : DelegatingChatClient
                 }
 
                 responseModel ??= update.ModelId;
+                if (first)
+                {
+                    // The first event (Anthropic's message_start) carries details the usage totals lack.
+                    firstRaw = update.RawRepresentation;
+                    first = false;
+                }
+
                 foreach (var content in update.Contents)
                 {
                     switch (content)
@@ -150,14 +158,14 @@ public sealed class MeteringChatClient : DelegatingChatClient
             }
 
             var model = responseModel ?? requestedModel;
-            var usage = (outcome == CallOutcome.Succeeded ? _meter.Normalise(reported, model) : null)
-                ?? EstimateStream(messages, options, model, outputTokensSeen, outcome, reported);
+            var usage = (outcome == CallOutcome.Succeeded ? _meter.Normalise(reported, firstRaw, model) : null)
+                ?? EstimateStream(messages, options, model, outputTokensSeen, outcome, reported, firstRaw);
             _meter.Record(new MeteredCall(scope, context, metadata.ProviderName, model, usage, started,
                 time.GetElapsedTime(startTimestamp), firstToken, true, outcome, error));
         }
     }
 
-    private TokenUsage EstimateStream(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, long outputTokensSeen, CallOutcome outcome, UsageDetails? reported)
+    private TokenUsage EstimateStream(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, long outputTokensSeen, CallOutcome outcome, UsageDetails? reported, object? firstRaw)
     {
         // A stream that failed before any output cost nothing; otherwise the provider bills what it generated.
         if (outcome is CallOutcome.Failed or CallOutcome.Cancelled && outputTokensSeen == 0 && reported is null)
@@ -166,7 +174,7 @@ public sealed class MeteringChatClient : DelegatingChatClient
         }
 
         // A partial report (Anthropic's message_start) still gives exact input counts; keep them.
-        var partial = _meter.Normalise(reported, model);
+        var partial = _meter.Normalise(reported, firstRaw, model);
         if (partial is { } p && p.InputTokens > 0)
         {
             return p with { OutputTokens = Math.Max(p.OutputTokens, outputTokensSeen), IsEstimated = true };

@@ -1,4 +1,3 @@
-using AiOrchestrator;
 using AiOrchestrator.Metering;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -84,7 +84,7 @@ public sealed partial class UsageMeter : IDisposable
 
     internal long CountOutputTokens(string text, string? model) => _tokens.CountOutputTokens(text, model);
 
-    internal TokenUsage? Normalise(UsageDetails? details, string? model)
+    internal TokenUsage? Normalise(UsageDetails? details, object? rawRepresentation, string? model)
     {
         if (details is null)
         {
@@ -93,7 +93,7 @@ public sealed partial class UsageMeter : IDisposable
 
         try
         {
-            return details.ToTokenUsage();
+            return details.ToTokenUsage(rawRepresentation);
         }
         catch (InvalidUsageException ex)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace AiOrchestrator;
@@ -6,17 +7,19 @@ namespace AiOrchestrator;
 public static class UsageDetailsExtensions
 {
     /// <summary>
-    /// Normalises usage reported through M.E.AI. Typed properties are used first; <see cref="UsageDetails.AdditionalCounts"/>
-    /// fill in what they lack (cache writes, the 5-minute/1-hour split, and older adapters' detail keys).
+    /// Normalises usage reported through M.E.AI. M.E.AI's convention, which the OpenAI and Anthropic adapters follow,
+    /// is that <see cref="UsageDetails.InputTokenCount"/> counts every input token (cache reads and writes included)
+    /// and <see cref="UsageDetails.OutputTokenCount"/> every output token; cache writes come from
+    /// <see cref="UsageDetails.AdditionalCounts"/> (<c>CacheCreationInputTokens</c>).
     /// </summary>
-    /// <remarks>
-    /// M.E.AI's convention is that <see cref="UsageDetails.InputTokenCount"/> counts every input token and
-    /// <see cref="UsageDetails.OutputTokenCount"/> every output token. Adapters that report cache writes or reasoning
-    /// apart from those totals are detected from <see cref="UsageDetails.TotalTokenCount"/> and added in, so the
-    /// same response costs the same whichever adapter delivered it.
-    /// </remarks>
+    /// <param name="details">The reported usage.</param>
+    /// <param name="rawRepresentation">
+    /// The provider's raw response or first stream event, when available. Anthropic's split of cache writes into
+    /// 5-minute and 1-hour writes (priced differently) is only there; without it every cache write is priced as a
+    /// 5-minute write.
+    /// </param>
     /// <exception cref="InvalidUsageException">A count is negative, absurd or inconsistent.</exception>
-    public static TokenUsage ToTokenUsage(this UsageDetails details)
+    public static TokenUsage ToTokenUsage(this UsageDetails details, object? rawRepresentation = null)
     {
         ArgumentNullException.ThrowIfNull(details);
         var extra = details.AdditionalCounts;
@@ -24,57 +27,35 @@ public static class UsageDetailsExtensions
         var output = details.OutputTokenCount ?? 0;
         var cached = details.CachedInputTokenCount ?? Find(extra, UsageCountKeys.CachedInput) ?? 0;
         var reasoning = details.ReasoningTokenCount ?? Find(extra, UsageCountKeys.Reasoning) ?? 0;
-        var inputAudio = details.InputAudioTokenCount ?? Find(extra, UsageCountKeys.InputAudio) ?? 0;
-        var outputAudio = details.OutputAudioTokenCount ?? Find(extra, UsageCountKeys.OutputAudio) ?? 0;
+#pragma warning disable MEAI001 // The typed audio counts are experimental; the adapters report them in AdditionalCounts today.
+        var inputAudio = Find(extra, UsageCountKeys.InputAudio) ?? details.InputAudioTokenCount ?? 0;
+        var outputAudio = Find(extra, UsageCountKeys.OutputAudio) ?? details.OutputAudioTokenCount ?? 0;
+#pragma warning restore MEAI001
 
-        long write5m = 0;
+        var writes = Find(extra, UsageCountKeys.CacheWrite) ?? 0;
         long write1h = 0;
-        var split5m = Find(extra, UsageCountKeys.CacheWrite5m);
-        var split1h = Find(extra, UsageCountKeys.CacheWrite1h);
-        var writes = Find(extra, UsageCountKeys.CacheWrite);
-        if (split5m is not null || split1h is not null)
+        if (writes > 0 && rawRepresentation is not null)
         {
-            write5m = split5m ?? 0;
-            write1h = split1h ?? 0;
-        }
-        else if (writes is not null)
-        {
-            write5m = writes.Value;
+            write1h = Math.Min(writes, OneHourCacheWrites(rawRepresentation));
         }
 
-        // Some adapters leave cache writes (or reasoning) out of the input (or output) total; the reported grand
-        // total tells: when it equals the sum with the part added, the part was left out.
-        if (details.TotalTokenCount is { } total && total > input + output)
+        // An adapter that reports its input without cache traffic (Anthropic's wire convention) is put right.
+        if (input < cached + writes + inputAudio)
         {
-            var missing = total - input - output;
-            if (write5m + write1h > 0 && missing >= write5m + write1h && input < cached + write5m + write1h + inputAudio + 1)
-            {
-                input += write5m + write1h;
-                missing -= write5m + write1h;
-            }
-            else if (write5m + write1h > 0 && missing == write5m + write1h)
-            {
-                input += write5m + write1h;
-                missing = 0;
-            }
-
-            if (reasoning > 0 && missing == reasoning)
-            {
-                output += reasoning;
-            }
+            input += cached + writes;
         }
 
-        if (input < cached + write5m + write1h + inputAudio)
+        // An adapter that reports reasoning apart from the output (Gemini's thoughts) gives itself away in the total.
+        if (reasoning > 0 && details.TotalTokenCount is { } total && total == input + output + reasoning)
         {
-            // The adapter's input count excludes cache traffic (Anthropic's convention): add it back.
-            input += cached + write5m + write1h;
+            output += reasoning;
         }
 
         return new TokenUsage
         {
             InputTokens = input,
             CachedInputTokens = cached,
-            CacheWriteTokens = write5m,
+            CacheWriteTokens = writes - write1h,
             CacheWrite1hTokens = write1h,
             InputAudioTokens = inputAudio,
             OutputTokens = output,
@@ -95,6 +76,46 @@ public static class UsageDetailsExtensions
             if (extra.TryGetValue(key, out var value))
             {
                 return value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Reads <c>cache_creation.ephemeral_1h_input_tokens</c> from a provider object by serialising it back to its
+    /// wire JSON (SDK models carry their JSON converters). Only called when a response wrote to the cache.
+    /// </summary>
+    private static long OneHourCacheWrites(object raw)
+    {
+        try
+        {
+            var json = raw as JsonElement? ?? JsonSerializer.SerializeToElement(raw, raw.GetType());
+            return FindOneHour(json, depth: 0) ?? 0;
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+
+    private static long? FindOneHour(JsonElement element, int depth)
+    {
+        if (depth > 4 || element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (element.TryGetProperty("ephemeral_1h_input_tokens", out var value) && value.TryGetInt64(out var count))
+        {
+            return count;
+        }
+
+        foreach (var name in (ReadOnlySpan<string>)["cache_creation", "usage", "message"])
+        {
+            if (element.TryGetProperty(name, out var child) && FindOneHour(child, depth + 1) is { } found)
+            {
+                return found;
             }
         }
 
