@@ -8,6 +8,7 @@ internal sealed record EstimateCoefficients(
     double Constant,
     double Letters,
     double LetterRuns,
+    double CaseChanges,
     double Digits,
     double DigitRuns,
     double Spaces,
@@ -22,7 +23,7 @@ internal sealed record EstimateCoefficients(
     /// <summary>The bound, before rounding up, for a text with these features (0 for an empty text).</summary>
     public double Apply(in TextFeatures f) => f.Length == 0 ? 0 :
         Constant
-        + (Letters * f.Letters) + (LetterRuns * f.LetterRuns)
+        + (Letters * f.Letters) + (LetterRuns * f.LetterRuns) + (CaseChanges * f.CaseChanges)
         + (Digits * f.Digits) + (DigitRuns * f.DigitRuns)
         + (Spaces * f.Spaces) + (Breaks * f.Breaks) + (Punctuation * f.Punctuation)
         + (TwoByte * f.TwoByte) + (OtherScripts * f.OtherScripts) + (Cjk * f.Cjk)
@@ -33,12 +34,10 @@ internal sealed record EstimateCoefficients(
 
     // BEGIN FITTED COEFFICIENTS (tools/TokenCalibration --fit prints these)
     internal static readonly EstimateCoefficients O200k = new(
-        Constant: 1, Letters: 0.25, LetterRuns: 0.5, Digits: 0.34, DigitRuns: 0.67, Spaces: 0.1, Breaks: 1,
-        Punctuation: 1, TwoByte: 1, OtherScripts: 1.5, Cjk: 1.5, Symbols: 2, SurrogatePairs: 3);
+        Constant: 3.5012, Letters: 0.2132, LetterRuns: 0.3772, CaseChanges: 1.4004, Digits: 0.3121, DigitRuns: 1.7013, Spaces: 0.0148, Breaks: 0.9872, Punctuation: 0.3684, TwoByte: 1.1929, OtherScripts: 0.4105, Cjk: 0.7788, Symbols: 0.9438, SurrogatePairs: 1.9841);
 
     internal static readonly EstimateCoefficients Cl100k = new(
-        Constant: 1, Letters: 0.25, LetterRuns: 0.5, Digits: 0.34, DigitRuns: 0.67, Spaces: 0.1, Breaks: 1,
-        Punctuation: 1, TwoByte: 1, OtherScripts: 3, Cjk: 2, Symbols: 2, SurrogatePairs: 4);
+        Constant: 3.7413, Letters: 0.1834, LetterRuns: 0.5043, CaseChanges: 1.6186, Digits: 0.3059, DigitRuns: 1.7542, Spaces: 0.0298, Breaks: 1.2457, Punctuation: 0.3199, TwoByte: 1.6037, OtherScripts: 2.2319, Cjk: 1.31, Symbols: 1.4957, SurrogatePairs: 2.956);
 
     // END FITTED COEFFICIENTS
 }
