@@ -152,6 +152,7 @@ internal static class GeneratedTexts
             texts.Add(new("CJK", Pick(random, Cjk, 1 + random.Next(4), random.Next(2) == 0 ? "" : "\n")));
             texts.Add(new("emoji", EmojiText(random)));
             texts.Add(new("chat with markdown", Markdown(random)));
+            texts.Add(new("dense code and symbols", DenseCode(random)));
         }
 
         for (int i = 0; i < 150; i++)
@@ -343,6 +344,49 @@ internal static class GeneratedTexts
             }
 
             builder.Append(' ');
+        }
+
+        return builder.ToString();
+    }
+
+    private static readonly string[] Operators =
+    [
+        " = ", " == ", " != ", " += ", " -> ", " => ", " && ", " || ", ", ", ": ", "; ", ".", "::", "(", ")", "[", "]",
+        "{", "}", " < ", " >= ", " ** ", " % ", "!", "?", "?.", "??", "@", "#", "$", "~", "^", "|", "&", "*", "/", "\\",
+        "...", "---", "***", "!!!", "???", "<<<", ">>>", "\"", "'", "`", "<>", "</", "/>", "${", "}}", "{{", "#[", "]]",
+    ];
+
+    // Short identifiers, operators, punctuation runs and deep indentation: the densest tokens per character.
+    private static string DenseCode(Random random)
+    {
+        var builder = new StringBuilder();
+        int lines = 1 + random.Next(25);
+        for (int l = 0; l < lines; l++)
+        {
+            int indent = random.Next(6);
+            builder.Append(random.Next(3) == 0 ? new string('\t', indent) : new string(' ', indent * (random.Next(2) == 0 ? 2 : 4)));
+            int tokens = 1 + random.Next(12);
+            for (int t = 0; t < tokens; t++)
+            {
+                switch (random.Next(5))
+                {
+                    case 0:
+                        builder.Append((char)('a' + random.Next(26)));
+                        break;
+                    case 1:
+                        builder.Append(random.Next(100));
+                        break;
+                    case 2:
+                        string word = Words[random.Next(Words.Length)];
+                        builder.Append(word.AsSpan(0, Math.Min(3, word.Length)));
+                        break;
+                    default:
+                        builder.Append(Operators[random.Next(Operators.Length)]);
+                        break;
+                }
+            }
+
+            builder.Append(random.Next(4) == 0 ? ":\n" : "\n");
         }
 
         return builder.ToString();

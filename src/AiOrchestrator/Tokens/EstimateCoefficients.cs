@@ -34,10 +34,10 @@ internal sealed record EstimateCoefficients(
 
     // BEGIN FITTED COEFFICIENTS (tools/TokenCalibration --fit prints these)
     internal static readonly EstimateCoefficients O200k = new(
-        Constant: 3.5012, Letters: 0.2132, LetterRuns: 0.3772, CaseChanges: 1.4004, Digits: 0.3121, DigitRuns: 1.7013, Spaces: 0.0148, Breaks: 0.9872, Punctuation: 0.3684, TwoByte: 1.1929, OtherScripts: 0.4105, Cjk: 0.7788, Symbols: 0.9438, SurrogatePairs: 1.9841);
+        Constant: 2.361, Letters: 0.1641, LetterRuns: 0.6219, CaseChanges: 1.7117, Digits: 0.3615, DigitRuns: 1.3187, Spaces: 0.2188, Breaks: 1.4046, Punctuation: 0.3393, TwoByte: 0.7829, OtherScripts: 0.4137, Cjk: 0.8267, Symbols: 1.1785, SurrogatePairs: 1.9734);
 
     internal static readonly EstimateCoefficients Cl100k = new(
-        Constant: 3.7413, Letters: 0.1834, LetterRuns: 0.5043, CaseChanges: 1.6186, Digits: 0.3059, DigitRuns: 1.7542, Spaces: 0.0298, Breaks: 1.2457, Punctuation: 0.3199, TwoByte: 1.6037, OtherScripts: 2.2319, Cjk: 1.31, Symbols: 1.4957, SurrogatePairs: 2.956);
+        Constant: 3.7974, Letters: 0.1531, LetterRuns: 0.464, CaseChanges: 1.8479, Digits: 0.313, DigitRuns: 1.5304, Spaces: 0.2267, Breaks: 1.3016, Punctuation: 0.3321, TwoByte: 1.8742, OtherScripts: 2.1569, Cjk: 1.2826, Symbols: 1.6513, SurrogatePairs: 2.8498);
 
     // END FITTED COEFFICIENTS
 }
