@@ -23,6 +23,12 @@ internal struct TextFeatures
     /// <summary>ASCII letters not preceded by an ASCII letter (starts of letter runs: words, identifiers).</summary>
     public long LetterRuns;
 
+    /// <summary>
+    /// ASCII upper-case letters right after a lower-case one ("camelCase", "aGVsbG8"): rare in prose, frequent in
+    /// identifiers and random strings (keys, base64), which split into many more tokens per letter.
+    /// </summary>
+    public long CaseChanges;
+
     /// <summary>ASCII digits.</summary>
     public long Digits;
 
@@ -110,6 +116,10 @@ internal struct TextFeatures
             {
                 LetterRuns++;
             }
+            else if (char.IsAsciiLetterUpper(c) && char.IsAsciiLetterLower(text[i - 1]))
+            {
+                CaseChanges++;
+            }
         }
         else if (char.IsAsciiDigit(c))
         {
@@ -172,13 +182,14 @@ internal struct TextFeatures
         var caseBit = Vector256.Create((ushort)0x20);
         var a = Vector256.Create((ushort)'a');
         var alphabet = Vector256.Create((ushort)26);
+        var upperA = Vector256.Create((ushort)'A');
         var zero = Vector256.Create((ushort)'0');
         var ten = Vector256.Create((ushort)10);
         var space = Vector256.Create((ushort)' ');
         var ascii = Vector256.Create((ushort)0x7F);
         while (i <= lastStart)
         {
-            Vector256<ushort> letters = default, letterRuns = default, digits = default, digitRuns = default;
+            Vector256<ushort> letters = default, letterRuns = default, caseChanges = default, digits = default, digitRuns = default;
             Vector256<ushort> spaces = default, breaks = default;
             int chunkEnd = Math.Min(lastStart, i + ((ChunkIterations - 1) * Vector256<ushort>.Count));
             for (; i <= chunkEnd; i += Vector256<ushort>.Count)
@@ -191,6 +202,7 @@ internal struct TextFeatures
                 var wasDigit = Vector256.LessThan(p - zero, ten);
                 letters -= isLetter;
                 letterRuns -= Vector256.AndNot(isLetter, wasLetter);
+                caseChanges -= Vector256.LessThan(v - upperA, alphabet) & Vector256.LessThan(p - a, alphabet);
                 digits -= isDigit;
                 digitRuns -= Vector256.AndNot(isDigit, wasDigit);
                 spaces -= Vector256.Equals(v, space);
@@ -209,6 +221,7 @@ internal struct TextFeatures
 
             Letters += Total(letters);
             LetterRuns += Total(letterRuns);
+            CaseChanges += Total(caseChanges);
             Digits += Total(digits);
             DigitRuns += Total(digitRuns);
             Spaces += Total(spaces);
@@ -226,13 +239,14 @@ internal struct TextFeatures
         var caseBit = Vector128.Create((ushort)0x20);
         var a = Vector128.Create((ushort)'a');
         var alphabet = Vector128.Create((ushort)26);
+        var upperA = Vector128.Create((ushort)'A');
         var zero = Vector128.Create((ushort)'0');
         var ten = Vector128.Create((ushort)10);
         var space = Vector128.Create((ushort)' ');
         var ascii = Vector128.Create((ushort)0x7F);
         while (i <= lastStart)
         {
-            Vector128<ushort> letters = default, letterRuns = default, digits = default, digitRuns = default;
+            Vector128<ushort> letters = default, letterRuns = default, caseChanges = default, digits = default, digitRuns = default;
             Vector128<ushort> spaces = default, breaks = default;
             int chunkEnd = Math.Min(lastStart, i + ((ChunkIterations - 1) * Vector128<ushort>.Count));
             for (; i <= chunkEnd; i += Vector128<ushort>.Count)
@@ -245,6 +259,7 @@ internal struct TextFeatures
                 var wasDigit = Vector128.LessThan(p - zero, ten);
                 letters -= isLetter;
                 letterRuns -= Vector128.AndNot(isLetter, wasLetter);
+                caseChanges -= Vector128.LessThan(v - upperA, alphabet) & Vector128.LessThan(p - a, alphabet);
                 digits -= isDigit;
                 digitRuns -= Vector128.AndNot(isDigit, wasDigit);
                 spaces -= Vector128.Equals(v, space);
@@ -263,6 +278,7 @@ internal struct TextFeatures
 
             Letters += Total(letters);
             LetterRuns += Total(letterRuns);
+            CaseChanges += Total(caseChanges);
             Digits += Total(digits);
             DigitRuns += Total(digitRuns);
             Spaces += Total(spaces);
