@@ -42,7 +42,7 @@ public class OptionsValidationTests
         options.StorePath.Should().Be(":memory:");
         options.DefaultScope.Organization.Should().Be("contoso");
         options.DefaultScope.App.Should().Be("portal");
-        options.TokenCounting.Should().Be(Tokens.TokenCountingMode.Exact);
+        options.TokenCounting.Should().Be(global::AiOrchestrator.Tokens.TokenCountingMode.Exact);
     }
 
     [Fact]
