@@ -15,6 +15,8 @@ public class MeteringBenchmarks
     private ServiceProvider _services = null!;
     private InstantChatClient _bare = null!;
     private IChatClient _metered = null!;
+    private IChatClient _meteredNoStore = null!;
+    private ServiceProvider _servicesNoStore = null!;
     private List<ChatMessage> _messages = null!;
 
     [GlobalSetup]
@@ -23,6 +25,11 @@ public class MeteringBenchmarks
         _services = new ServiceCollection()
             .AddAiOrchestrator(o => o.StorePath = Path.Combine(Path.GetTempPath(), $"aio-bench-{Guid.NewGuid():N}.db"))
             .BuildServiceProvider();
+        _servicesNoStore = new ServiceCollection()
+            .AddSingleton<AiOrchestrator.Metering.IUsageStore, DiscardingUsageStore>()
+            .AddAiOrchestrator()
+            .BuildServiceProvider();
+        _meteredNoStore = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_servicesNoStore);
         _bare = new InstantChatClient();
         _metered = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_services);
         _messages =
@@ -33,13 +40,20 @@ public class MeteringBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _services.Dispose();
+    public void Cleanup()
+    {
+        _services.Dispose();
+        _servicesNoStore.Dispose();
+    }
 
     [Benchmark(Baseline = true)]
     public Task<ChatResponse> Bare() => _bare.GetResponseAsync(_messages);
 
     [Benchmark]
     public Task<ChatResponse> Metered() => _metered.GetResponseAsync(_messages);
+
+    [Benchmark]
+    public Task<ChatResponse> MeteredWithoutStore() => _meteredNoStore.GetResponseAsync(_messages);
 
     [Benchmark]
     public async Task<int> BareStreaming()

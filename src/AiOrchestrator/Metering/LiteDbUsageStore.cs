@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using AiOrchestrator.Storage;
 using LiteDB;
@@ -7,12 +8,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AiOrchestrator.Metering;
 
 /// <summary>
-/// Usage records in the local LiteDB store. Appends go to a queue that one background writer drains in batches
-/// (one LiteDB transaction per batch), so a call never waits on the disk.
+/// Usage records in the local LiteDB store. Appends go to a queue that one background writer drains in batches;
+/// each batch is written as one segment document (records in a compact binary form, indexed by their time range)
+/// in one LiteDB transaction, so a call never waits on the disk and a record costs no per-record document.
 /// </summary>
 internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, IDisposable
 {
-    internal const string CollectionName = "usage";
+    internal const string CollectionName = "usage_segments";
     private const int MaxBatch = 4096;
 
     private readonly LocalStore _store;
@@ -26,8 +28,9 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
     {
         _logger = logger ?? NullLogger<LiteDbUsageStore>.Instance;
         _store = LocalStore.Acquire(path);
-        _records = _store.Database.GetCollection(CollectionName);
-        _records.EnsureIndex("ts");
+        _records = _store.Database.GetCollection(CollectionName, BsonAutoId.Int64);
+        _records.EnsureIndex("from");
+        _records.EnsureIndex("to");
         _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -71,12 +74,21 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
         var from = query.From?.UtcTicks ?? long.MinValue;
         var to = query.To?.UtcTicks ?? long.MaxValue;
         var result = new List<UsageRecord>();
-        foreach (var doc in _records.Find(Query.And(Query.GTE("ts", from), Query.LT("ts", to))))
+        foreach (var segment in _records.Find(Query.And(Query.LTE("from", to), Query.GTE("to", from))))
         {
-            var record = UsageRecordBson.FromDocument(doc);
-            if (SpendAggregation.Matches(record, query))
+            if (segment["v"].AsInt32 != UsageRecordCodec.Version)
             {
-                result.Add(record);
+                throw new InvalidDataException($"Usage segment {segment["_id"]} has format version {segment["v"]}, which this version of AiOrchestrator cannot read.");
+            }
+
+            ReadOnlySpan<byte> data = segment["data"].AsBinary;
+            while (!data.IsEmpty)
+            {
+                var record = UsageRecordCodec.Read(ref data);
+                if (SpendAggregation.Matches(record, query))
+                {
+                    result.Add(record);
+                }
             }
         }
 
@@ -110,16 +122,22 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<BsonDocument>(256);
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         var flushes = new List<TaskCompletionSource>();
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            var count = 0;
+            long from = long.MaxValue, to = long.MinValue;
+            while (count < MaxBatch && reader.TryRead(out var item))
             {
                 if (item.Record is { } record)
                 {
-                    batch.Add(UsageRecordBson.ToDocument(record));
+                    UsageRecordCodec.Write(buffer, record);
+                    var ticks = record.Timestamp.UtcTicks;
+                    from = Math.Min(from, ticks);
+                    to = Math.Max(to, ticks);
+                    count++;
                 }
                 else
                 {
@@ -127,10 +145,18 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
                 }
             }
 
-            if (batch.Count > 0)
+            if (count > 0)
             {
-                await WriteWithRetryAsync(batch).ConfigureAwait(false);
-                batch.Clear();
+                var segment = new BsonDocument
+                {
+                    ["v"] = (int)UsageRecordCodec.Version,
+                    ["from"] = from,
+                    ["to"] = to,
+                    ["n"] = count,
+                    ["data"] = buffer.WrittenSpan.ToArray(),
+                };
+                await WriteWithRetryAsync(segment, count).ConfigureAwait(false);
+                buffer.ResetWrittenCount();
             }
 
             foreach (var flush in flushes)
@@ -142,24 +168,19 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
         }
     }
 
-    private async Task WriteWithRetryAsync(List<BsonDocument> batch)
+    private async Task WriteWithRetryAsync(BsonDocument segment, int count)
     {
         // A record is never dropped: a failing write (disk full, file locked) is retried with back-off.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                _records.Upsert(batch);
+                _records.Upsert(segment);
                 return;
             }
-            catch (LiteException ex) when (attempt < 50)
+            catch (Exception ex) when (ex is LiteException or IOException && attempt < 50)
             {
-                LogWriteFailed(_logger, ex, batch.Count, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 10 * attempt))).ConfigureAwait(false);
-            }
-            catch (IOException ex) when (attempt < 50)
-            {
-                LogWriteFailed(_logger, ex, batch.Count, attempt);
+                LogWriteFailed(_logger, ex, count, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 10 * attempt))).ConfigureAwait(false);
             }
         }

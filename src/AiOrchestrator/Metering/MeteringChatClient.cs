@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AiOrchestrator.Tokens;
 using Microsoft.Extensions.AI;
 
 namespace AiOrchestrator.Metering;
@@ -94,6 +95,7 @@ public sealed class MeteringChatClient : DelegatingChatClient
         object? firstRaw = null;
         var first = true;
         long outputTokensSeen = 0;
+        var family = TokenizerFamilies.ForModel(requestedModel);
         var outcome = CallOutcome.Abandoned;
         string? error = null;
 
@@ -139,7 +141,7 @@ public sealed class MeteringChatClient : DelegatingChatClient
                             break;
                         case TextContent text when text.Text.Length > 0:
                             firstToken ??= time.GetElapsedTime(startTimestamp);
-                            outputTokensSeen += _meter.CountOutputTokens(text.Text, requestedModel);
+                            outputTokensSeen += TokenEstimator.EstimateTokens(text.Text, family);
                             break;
                         case TextReasoningContent or FunctionCallContent:
                             firstToken ??= time.GetElapsedTime(startTimestamp);

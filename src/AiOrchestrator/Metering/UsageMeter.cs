@@ -82,8 +82,6 @@ public sealed partial class UsageMeter : IDisposable
         return new TokenUsage { InputTokens = input, OutputTokens = output, IsEstimated = true };
     }
 
-    internal long CountOutputTokens(string text, string? model) => _tokens.CountOutputTokens(text, model);
-
     internal TokenUsage? Normalise(UsageDetails? details, object? rawRepresentation, string? model)
     {
         if (details is null)
@@ -112,7 +110,7 @@ public sealed partial class UsageMeter : IDisposable
 
         var record = new UsageRecord
         {
-            Id = Guid.CreateVersion7(call.Started),
+            Id = UsageRecordId.Next(call.Started),
             Timestamp = call.Started,
             Scope = call.Scope,
             Provider = call.Provider,

@@ -10,6 +10,9 @@ namespace AiOrchestrator.Pricing;
 public sealed class ModelPrice
 {
     private const decimal TokensPerMillion = 1_000_000m;
+
+    // Multiplying by one millionth is exact in decimal and several times faster than dividing by a million.
+    private const decimal OneMillionth = 0.000001m;
     private readonly PriceTier[] _tiers;
 
     internal ModelPrice(
@@ -97,7 +100,7 @@ public sealed class ModelPrice
         perMillion += Cost(usage.TextOutputTokens, rates.OutputPerMillion);
         perMillion += Cost(usage.ReasoningTokens, rates.ReasoningPerMillion);
         perMillion += Cost(usage.OutputAudioTokens, rates.OutputAudioPerMillion);
-        return new Money((perMillion / TokensPerMillion) + PerRequest, Currency);
+        return new Money((perMillion * OneMillionth) + PerRequest, Currency);
     }
 
     /// <summary>
@@ -113,7 +116,7 @@ public sealed class ModelPrice
         ArgumentOutOfRangeException.ThrowIfNegative(maxOutputTokens);
         var rates = RatesFor(inputTokens);
         var perMillion = Cost(inputTokens, rates.InputPerMillion) + Cost(maxOutputTokens, rates.MaxOutputPerMillion);
-        return new Money((perMillion / TokensPerMillion) + PerRequest, Currency);
+        return new Money((perMillion * OneMillionth) + PerRequest, Currency);
     }
 
     /// <summary>

@@ -1,0 +1,267 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace AiOrchestrator.Metering;
+
+/// <summary>
+/// A compact binary form of usage records, so a batch of thousands is one LiteDB document (a segment) rather than
+/// thousands: writing a record then costs a few hundred nanoseconds and no per-record allocation.
+/// Decimals are stored as their four 32-bit parts (exact); times as UTC ticks.
+/// </summary>
+internal static class UsageRecordCodec
+{
+    public const byte Version = 1;
+
+    private const byte FlagEstimated = 1;
+    private const byte FlagFallbackPrice = 2;
+    private const byte FlagStreaming = 4;
+    private const byte FlagHasTimeToFirstToken = 8;
+
+    public static void Write(IBufferWriter<byte> output, UsageRecord r)
+    {
+        var w = new Writer(output);
+        w.Guid(r.Id);
+        w.Int64(r.Timestamp.UtcTicks);
+        w.String(r.Scope.Organization);
+        w.String(r.Scope.Team);
+        w.String(r.Scope.User);
+        w.String(r.Scope.App);
+        w.String(r.Scope.Feature);
+        w.VarUInt((ulong)r.Scope.Tags.Count);
+        foreach (var (key, value) in r.Scope.Tags)
+        {
+            w.String(key);
+            w.String(value);
+        }
+
+        w.String(r.Provider);
+        w.String(r.Model);
+        var u = r.Usage;
+        w.VarUInt((ulong)u.InputTokens);
+        w.VarUInt((ulong)u.CachedInputTokens);
+        w.VarUInt((ulong)u.CacheWriteTokens);
+        w.VarUInt((ulong)u.CacheWrite1hTokens);
+        w.VarUInt((ulong)u.InputAudioTokens);
+        w.VarUInt((ulong)u.OutputTokens);
+        w.VarUInt((ulong)u.ReasoningTokens);
+        w.VarUInt((ulong)u.OutputAudioTokens);
+        w.Decimal(r.Cost.Amount);
+        w.String(r.Cost.Currency);
+        byte flags = 0;
+        flags |= u.IsEstimated ? FlagEstimated : (byte)0;
+        flags |= r.UsedFallbackPrice ? FlagFallbackPrice : (byte)0;
+        flags |= r.Streaming ? FlagStreaming : (byte)0;
+        flags |= r.TimeToFirstToken is not null ? FlagHasTimeToFirstToken : (byte)0;
+        w.Byte(flags);
+        w.VarUInt((ulong)r.Latency.Ticks);
+        if (r.TimeToFirstToken is { } ttft)
+        {
+            w.VarUInt((ulong)ttft.Ticks);
+        }
+
+        w.Byte((byte)r.Outcome);
+        w.String(r.Error);
+    }
+
+    public static UsageRecord Read(ref ReadOnlySpan<byte> input)
+    {
+        var r = new Reader(input);
+        var id = r.Guid();
+        var ticks = r.Int64();
+        var organization = r.String();
+        var team = r.String();
+        var user = r.String();
+        var app = r.String();
+        var feature = r.String();
+        var tagCount = (int)r.VarUInt();
+        IReadOnlyDictionary<string, string> tags = AiScope.EmptyTags;
+        if (tagCount > 0)
+        {
+            var dictionary = new Dictionary<string, string>(tagCount, StringComparer.Ordinal);
+            for (var i = 0; i < tagCount; i++)
+            {
+                dictionary[r.String()!] = r.String()!;
+            }
+
+            tags = dictionary;
+        }
+
+        var provider = r.String();
+        var model = r.String()!;
+        var usage = new TokenUsage
+        {
+            InputTokens = (long)r.VarUInt(),
+            CachedInputTokens = (long)r.VarUInt(),
+            CacheWriteTokens = (long)r.VarUInt(),
+            CacheWrite1hTokens = (long)r.VarUInt(),
+            InputAudioTokens = (long)r.VarUInt(),
+            OutputTokens = (long)r.VarUInt(),
+            ReasoningTokens = (long)r.VarUInt(),
+            OutputAudioTokens = (long)r.VarUInt(),
+        };
+        var amount = r.Decimal();
+        var currency = r.String()!;
+        var flags = r.Byte();
+        var latency = TimeSpan.FromTicks((long)r.VarUInt());
+        TimeSpan? ttft = (flags & FlagHasTimeToFirstToken) != 0 ? TimeSpan.FromTicks((long)r.VarUInt()) : null;
+        var outcome = (CallOutcome)r.Byte();
+        var error = r.String();
+        input = r.Remaining;
+        return new UsageRecord
+        {
+            Id = id,
+            Timestamp = new DateTimeOffset(ticks, TimeSpan.Zero),
+            Scope = new AiScope { Organization = organization, Team = team, User = user, App = app, Feature = feature, Tags = tags },
+            Provider = provider,
+            Model = model,
+            Usage = usage with { IsEstimated = (flags & FlagEstimated) != 0 },
+            Cost = new Money(amount, currency),
+            UsedFallbackPrice = (flags & FlagFallbackPrice) != 0,
+            Streaming = (flags & FlagStreaming) != 0,
+            Latency = latency,
+            TimeToFirstToken = ttft,
+            Outcome = outcome,
+            Error = error,
+        };
+    }
+
+    private ref struct Writer(IBufferWriter<byte> output)
+    {
+        private readonly IBufferWriter<byte> _output = output;
+
+        public readonly void Byte(byte value)
+        {
+            _output.GetSpan(1)[0] = value;
+            _output.Advance(1);
+        }
+
+        public readonly void Int64(long value)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(_output.GetSpan(8), value);
+            _output.Advance(8);
+        }
+
+        public readonly void Guid(Guid value)
+        {
+            value.TryWriteBytes(_output.GetSpan(16));
+            _output.Advance(16);
+        }
+
+        public readonly void Decimal(decimal value)
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(value, bits);
+            var span = _output.GetSpan(16);
+            for (var i = 0; i < 4; i++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(span[(i * 4)..], bits[i]);
+            }
+
+            _output.Advance(16);
+        }
+
+        public readonly void VarUInt(ulong value)
+        {
+            var span = _output.GetSpan(10);
+            var n = 0;
+            while (value >= 0x80)
+            {
+                span[n++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+
+            span[n++] = (byte)value;
+            _output.Advance(n);
+        }
+
+        /// <summary>Null is length 0; a string of n bytes is length n + 1.</summary>
+        public readonly void String(string? value)
+        {
+            if (value is null)
+            {
+                VarUInt(0);
+                return;
+            }
+
+            var length = Encoding.UTF8.GetByteCount(value);
+            VarUInt((ulong)length + 1);
+            Encoding.UTF8.GetBytes(value, _output.GetSpan(length));
+            _output.Advance(length);
+        }
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> input)
+    {
+        private ReadOnlySpan<byte> _input = input;
+
+        public readonly ReadOnlySpan<byte> Remaining => _input;
+
+        public byte Byte()
+        {
+            var value = _input[0];
+            _input = _input[1..];
+            return value;
+        }
+
+        public long Int64()
+        {
+            var value = BinaryPrimitives.ReadInt64LittleEndian(_input);
+            _input = _input[8..];
+            return value;
+        }
+
+        public Guid Guid()
+        {
+            var value = new Guid(_input[..16]);
+            _input = _input[16..];
+            return value;
+        }
+
+        public decimal Decimal()
+        {
+            Span<int> bits = stackalloc int[4];
+            for (var i = 0; i < 4; i++)
+            {
+                bits[i] = BinaryPrimitives.ReadInt32LittleEndian(_input[(i * 4)..]);
+            }
+
+            _input = _input[16..];
+            return new decimal(bits);
+        }
+
+        public ulong VarUInt()
+        {
+            ulong value = 0;
+            var shift = 0;
+            while (true)
+            {
+                var b = Byte();
+                value |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return value;
+                }
+
+                shift += 7;
+                if (shift > 63)
+                {
+                    throw new InvalidDataException("A usage segment is corrupt: a number is longer than 64 bits.");
+                }
+            }
+        }
+
+        public string? String()
+        {
+            var length = (int)VarUInt();
+            if (length == 0)
+            {
+                return null;
+            }
+
+            var value = Encoding.UTF8.GetString(_input[..(length - 1)]);
+            _input = _input[(length - 1)..];
+            return value;
+        }
+    }
+}
