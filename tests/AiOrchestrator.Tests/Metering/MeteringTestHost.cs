@@ -9,7 +9,7 @@ namespace AiOrchestrator.Tests.Metering;
 /// <summary>A DI container with AiOrchestrator on an in-memory (or given) store, a fake clock and a test provider.</summary>
 internal sealed class MeteringTestHost : IAsyncDisposable
 {
-    public MeteringTestHost(string storePath = ":memory:", Action<AiOrchestratorOptions>? configure = null)
+    public MeteringTestHost(string storePath = ":memory:", Action<AiOrchestratorOptions>? configure = null, IChatClient? provider = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
@@ -22,7 +22,7 @@ internal sealed class MeteringTestHost : IAsyncDisposable
         });
         Services = services.BuildServiceProvider();
         Provider = new TestChatClient();
-        Client = new ChatClientBuilder(Provider).UseAiOrchestrator().Build(Services);
+        Client = new ChatClientBuilder(provider ?? Provider).UseAiOrchestrator().Build(Services);
     }
 
     public FakeTimeProvider Time { get; }

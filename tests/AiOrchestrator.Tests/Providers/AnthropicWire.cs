@@ -9,7 +9,7 @@ namespace AiOrchestrator.Tests.Providers;
 /// the 5-minute and 1-hour writes. <see cref="ThinkingTokens"/> (output_tokens_details.thinking_tokens) is a part of
 /// <see cref="OutputTokens"/>; null leaves the field off the wire, as older API versions do.
 /// </summary>
-internal sealed record AnthropicUsage(
+internal sealed record AnthropicWireUsage(
     long InputTokens,
     long OutputTokens,
     long CacheReadTokens = 0,
@@ -37,7 +37,7 @@ internal static class AnthropicWire
     public const string MessageId = "msg_013Zva2CMHLNnXjNJJKqJ2EF";
 
     /// <summary>A non-streamed message with the full usage block.</summary>
-    public static string Message(string model, string text, AnthropicUsage usage) => new JsonObject
+    public static string Message(string model, string text, AnthropicWireUsage usage) => new JsonObject
     {
         ["id"] = MessageId,
         ["type"] = "message",
@@ -59,10 +59,10 @@ internal static class AnthropicWire
     public static string MessageStream(
         string model,
         IReadOnlyList<string> pieces,
-        AnthropicUsage usage,
+        AnthropicWireUsage usage,
         AnthropicDeltaUsage deltaUsage,
         long startOutputTokens = 1,
-        AnthropicUsage? startUsage = null)
+        AnthropicWireUsage? startUsage = null)
     {
         var sse = new StringBuilder();
         AppendEvent(sse, "message_start", new JsonObject
@@ -108,7 +108,7 @@ internal static class AnthropicWire
         return sse.ToString();
     }
 
-    private static JsonObject FullUsage(AnthropicUsage usage, long outputTokens)
+    private static JsonObject FullUsage(AnthropicWireUsage usage, long outputTokens)
     {
         var node = new JsonObject
         {
@@ -127,7 +127,7 @@ internal static class AnthropicWire
         return node;
     }
 
-    private static JsonObject DeltaUsage(AnthropicUsage usage, AnthropicDeltaUsage shape)
+    private static JsonObject DeltaUsage(AnthropicWireUsage usage, AnthropicDeltaUsage shape)
     {
         if (shape == AnthropicDeltaUsage.OutputOnly)
         {
@@ -145,7 +145,7 @@ internal static class AnthropicWire
         return node;
     }
 
-    private static void AddOptionalParts(JsonObject node, AnthropicUsage usage)
+    private static void AddOptionalParts(JsonObject node, AnthropicWireUsage usage)
     {
         if (usage.ThinkingTokens is { } thinking)
         {

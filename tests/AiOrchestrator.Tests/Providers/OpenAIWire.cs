@@ -7,7 +7,7 @@ namespace AiOrchestrator.Tests.Providers;
 /// Token counts as OpenAI reports them. OpenAI's totals include their parts: <see cref="PromptTokens"/> includes
 /// cached and audio prompt tokens, <see cref="CompletionTokens"/> includes reasoning and audio completion tokens.
 /// </summary>
-internal sealed record OpenAIUsage(
+internal sealed record OpenAIWireUsage(
     long PromptTokens,
     long CompletionTokens,
     long CachedTokens = 0,
@@ -35,7 +35,7 @@ internal static class OpenAIWire
     /// A non-streamed chat completion with the full usage block, or, with <paramref name="details"/> false, only
     /// prompt/completion/total tokens as many OpenAI-compatible servers send it.
     /// </summary>
-    public static string ChatCompletion(string model, string text, OpenAIUsage usage, bool details = true) => new JsonObject
+    public static string ChatCompletion(string model, string text, OpenAIWireUsage usage, bool details = true) => new JsonObject
     {
         ["id"] = ChatCompletionId,
         ["object"] = "chat.completion",
@@ -64,7 +64,7 @@ internal static class OpenAIWire
     /// when <c>stream_options.include_usage</c> is set) a chunk with empty choices carrying usage, then [DONE].
     /// Every chunk before the last carries <c>"usage": null</c>, as the API sends it.
     /// </summary>
-    public static string ChatCompletionStream(string model, IReadOnlyList<string> pieces, OpenAIUsage? usage)
+    public static string ChatCompletionStream(string model, IReadOnlyList<string> pieces, OpenAIWireUsage? usage)
     {
         var sse = new StringBuilder();
         AppendData(sse, Chunk(model, new JsonObject { ["role"] = "assistant", ["content"] = string.Empty, ["refusal"] = null }, null, usage is not null));
@@ -95,7 +95,7 @@ internal static class OpenAIWire
     }
 
     /// <summary>A non-streamed Responses API response with the full usage block.</summary>
-    public static string Response(string model, string text, OpenAIUsage usage) =>
+    public static string Response(string model, string text, OpenAIWireUsage usage) =>
         ResponseObject(model, "completed", OutputMessage(text, "completed"), ResponsesUsage(usage)).ToJsonString();
 
     /// <summary>
@@ -103,7 +103,7 @@ internal static class OpenAIWire
     /// part events, one response.output_text.delta per piece, the done events, then response.completed whose
     /// response carries the usage. Each event has an <c>event:</c> line and a <c>data:</c> line.
     /// </summary>
-    public static string ResponseStream(string model, IReadOnlyList<string> pieces, OpenAIUsage usage)
+    public static string ResponseStream(string model, IReadOnlyList<string> pieces, OpenAIWireUsage usage)
     {
         string text = string.Concat(pieces);
         var sse = new StringBuilder();
@@ -186,7 +186,7 @@ internal static class OpenAIWire
         return sse.ToString();
     }
 
-    private static JsonObject ChatUsage(OpenAIUsage usage) => new()
+    private static JsonObject ChatUsage(OpenAIWireUsage usage) => new()
     {
         ["prompt_tokens"] = usage.PromptTokens,
         ["completion_tokens"] = usage.CompletionTokens,
@@ -205,14 +205,14 @@ internal static class OpenAIWire
         },
     };
 
-    private static JsonObject BareChatUsage(OpenAIUsage usage) => new()
+    private static JsonObject BareChatUsage(OpenAIWireUsage usage) => new()
     {
         ["prompt_tokens"] = usage.PromptTokens,
         ["completion_tokens"] = usage.CompletionTokens,
         ["total_tokens"] = usage.TotalTokens,
     };
 
-    private static JsonObject ResponsesUsage(OpenAIUsage usage) => new()
+    private static JsonObject ResponsesUsage(OpenAIWireUsage usage) => new()
     {
         ["input_tokens"] = usage.PromptTokens,
         ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = usage.CachedTokens },

@@ -22,7 +22,7 @@ public sealed class SdkUsageMappingTests
     private static readonly string[] Pieces = ["Hel", "lo"];
 
     // Every field distinct, so a value landing in the wrong property shows.
-    private static readonly OpenAIUsage OpenAIFull = new(
+    private static readonly OpenAIWireUsage OpenAIFull = new(
         PromptTokens: 1000,
         CompletionTokens: 300,
         CachedTokens: 200,
@@ -32,7 +32,7 @@ public sealed class SdkUsageMappingTests
         AcceptedPredictionTokens: 7,
         RejectedPredictionTokens: 3);
 
-    private static readonly AnthropicUsage AnthropicFull = new(
+    private static readonly AnthropicWireUsage AnthropicFull = new(
         InputTokens: 100,
         OutputTokens: 300,
         CacheReadTokens: 2000,
@@ -75,7 +75,7 @@ public sealed class SdkUsageMappingTests
     public async Task OpenAI_chat_reports_zero_details_as_zero_not_as_missing()
     {
         using var server = new ProviderServer();
-        server.ServeChatCompletion(OpenAIWire.ChatCompletion(OpenAISnapshot, "Hello", new OpenAIUsage(100, 30)));
+        server.ServeChatCompletion(OpenAIWire.ChatCompletion(OpenAISnapshot, "Hello", new OpenAIWireUsage(100, 30)));
 
         UsageDetails usage = (await server.OpenAIChat(OpenAIModel).GetResponseAsync("hi")).Usage!;
 
@@ -237,7 +237,7 @@ public sealed class SdkUsageMappingTests
     public async Task Anthropic_without_cache_or_thinking_reports_zero_cached_no_reasoning_and_no_additional_counts()
     {
         using var server = new ProviderServer();
-        server.ServeMessage(AnthropicWire.Message(ClaudeSnapshot, "Hello", new AnthropicUsage(100, 30)));
+        server.ServeMessage(AnthropicWire.Message(ClaudeSnapshot, "Hello", new AnthropicWireUsage(100, 30)));
 
         UsageDetails usage = (await server.Anthropic(ClaudeModel).GetResponseAsync("hi")).Usage!;
 
@@ -275,8 +275,8 @@ public sealed class SdkUsageMappingTests
     [Fact]
     public async Task Anthropic_stream_takes_a_cumulative_delta_over_message_start()
     {
-        var start = new AnthropicUsage(100, 1, CacheReadTokens: 2000, CacheWrite5mTokens: 400, CacheWrite1hTokens: 600);
-        var final = new AnthropicUsage(150, 300, CacheReadTokens: 2500, CacheWrite5mTokens: 500, CacheWrite1hTokens: 700, ThinkingTokens: 120);
+        var start = new AnthropicWireUsage(100, 1, CacheReadTokens: 2000, CacheWrite5mTokens: 400, CacheWrite1hTokens: 600);
+        var final = new AnthropicWireUsage(150, 300, CacheReadTokens: 2500, CacheWrite5mTokens: 500, CacheWrite1hTokens: 700, ThinkingTokens: 120);
         using var server = new ProviderServer();
         server.ServeMessageStream(AnthropicWire.MessageStream(
             ClaudeSnapshot, Pieces, final, AnthropicDeltaUsage.Cumulative, startOutputTokens: 1, startUsage: start));
