@@ -19,12 +19,15 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
     private readonly long _timeoutTicks;
     private readonly long _retentionTicks;
     private readonly FileJournal? _journal;
-    private readonly List<JournalEntry>? _memoryJournal;
+    private readonly MemoryJournal? _memoryJournal;
     private readonly Thread? _writer;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ITimer _sweep;
 
     private CommitBatch _current = new([]);
+
+    // The wallets of the path being reserved, reused under the lock so a reserve looks each wallet up once.
+    private WalletState[] _path = new WalletState[4];
     private CommitBatch? _writing;
     private List<JournalEntry>? _spare = [];
     private bool _writerWaiting;
@@ -71,7 +74,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
         }
         else
         {
-            _memoryJournal = [];
+            _memoryJournal = new MemoryJournal();
         }
 
         var now = _time.GetUtcNow().UtcTicks;
@@ -169,10 +172,16 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
             }
 
             var ids = new WalletId[wallets.Count];
+            if (_path.Length < ids.Length)
+            {
+                _path = new WalletState[ids.Length];
+            }
+
             for (var i = 0; i < ids.Length; i++)
             {
                 var id = wallets[i];
                 var w = Wallet(id);
+                _path[i] = w;
                 if (!string.Equals(w.Currency, amount.Currency, StringComparison.Ordinal))
                 {
                     throw new CurrencyMismatchException(w.Currency, amount.Currency);
@@ -191,14 +200,16 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
 
             for (var i = 0; i < ids.Length; i++)
             {
-                RolloverIfDue(Wallet(ids[i]), now);
+                RolloverIfDue(_path[i], now);
             }
 
-            var refusing = FindRefusing(ids, amount.Amount);
+            var refusing = FindRefusing(ids.Length, amount.Amount);
             if (refusing is not null && ExpireDue(now) > 0)
             {
-                refusing = FindRefusing(ids, amount.Amount);
+                refusing = FindRefusing(ids.Length, amount.Amount);
             }
+
+            Array.Clear(_path, 0, ids.Length);
 
             if (refusing is null)
             {
@@ -508,7 +519,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
             JournalEntry[] entries;
             lock (_lock)
             {
-                entries = [.. _memoryJournal!];
+                entries = _memoryJournal!.ToArray();
             }
 
             foreach (var entry in entries)
@@ -677,11 +688,12 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
         return reservation;
     }
 
-    private WalletState? FindRefusing(WalletId[] ids, decimal amount)
+    /// <summary>The first wallet of the path being reserved (in <see cref="_path"/>) that cannot cover the amount.</summary>
+    private WalletState? FindRefusing(int count, decimal amount)
     {
-        for (var i = 0; i < ids.Length; i++)
+        for (var i = 0; i < count; i++)
         {
-            var w = Wallet(ids[i]);
+            var w = _path[i];
             if (w.Available < amount)
             {
                 return w;
