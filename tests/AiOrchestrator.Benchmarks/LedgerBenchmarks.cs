@@ -235,3 +235,36 @@ public class JournalStoreBenchmarks
         return _entries.Count;
     }
 }
+
+/// <summary>Start-up cost: opening a ledger replays its whole journal (here 100,000 reserve+settle pairs, 200,000 records).</summary>
+[MemoryDiagnoser]
+public class LedgerRecoveryBenchmarks
+{
+    private const int Pairs = 100_000;
+
+    private string _directory = null!;
+    private string _path = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "aio-ledger-bench-" + Guid.NewGuid().ToString("N"));
+        _path = Path.Combine(_directory, "budget.journal");
+        long next = 0;
+        using var ledger = new BudgetLedger(LedgerBenchmarks.LedgerOptions(_path));
+        for (var i = 0; i < Pairs; i++)
+        {
+            LedgerBenchmarks.ReserveSettle(ledger, ref next);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Directory.Delete(_directory, recursive: true);
+
+    [Benchmark(OperationsPerInvoke = 2 * Pairs)]
+    public int OpenAndReplay()
+    {
+        using var ledger = new BudgetLedger(LedgerBenchmarks.LedgerOptions(_path));
+        return ledger.GetWallets().Count;
+    }
+}
