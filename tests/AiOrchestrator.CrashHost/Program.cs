@@ -17,7 +17,8 @@ var path = args[0];
 var round = args[1];
 var workers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
 
-var options = new BudgetOptions { StorePath = path };
+// Small snapshots, so that a kill often lands between a snapshot and the journal records after it.
+var options = new BudgetOptions { StorePath = path, SnapshotAfterBytes = 64 * 1024 };
 options.Wallets.Add(new WalletOptions { Id = "org:acme", Limit = 1_000_000m, Period = BudgetPeriod.Total });
 options.Wallets.Add(new WalletOptions { Id = "team:acme/search", Limit = 1_000_000m, Period = BudgetPeriod.Total });
 options.Wallets.Add(new WalletOptions { Id = "user:acme/search/alice", Limit = 1_000_000m, Period = BudgetPeriod.Total });

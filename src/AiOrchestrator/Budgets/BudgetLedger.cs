@@ -23,6 +23,10 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
     private readonly Thread? _writer;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ITimer _sweep;
+    private readonly string? _snapshotPath;
+    private readonly long _snapshotAfterBytes;
+    private readonly JournalBuffer _snapshotBuffer = new();
+    private long _snapshotOffset;
 
     private CommitBatch _current = new([]);
 
@@ -52,15 +56,24 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
         _timeoutTicks = options.ReservationTimeout.Ticks;
         _retentionTicks = options.IdempotencyRetention.Ticks;
         _state = new LedgerState(options.IdempotencyRetention);
+        _snapshotAfterBytes = options.SnapshotAfterBytes;
 
         var records = 0;
         long torn = 0;
         if (options.StorePath is { } path)
         {
             _journal = FileJournal.Open(path);
+            _snapshotPath = path + ".snapshot";
             try
             {
-                torn = _journal.Recover(entry =>
+                // Start from the snapshot when there is an intact one; the journal after it is replayed on top.
+                if (SnapshotFile.TryRead(_snapshotPath, out var offset, out var snapshot) && offset <= _journal.FileLength)
+                {
+                    _state = LedgerState.ReadSnapshot(snapshot, options.IdempotencyRetention);
+                    _snapshotOffset = offset;
+                }
+
+                torn = _journal.Recover(_snapshotOffset, entry =>
                 {
                     _state.Apply(entry);
                     records++;
@@ -512,7 +525,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
         if (_journal is not null)
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);
-            _journal.Read(_journal.Length, entry => scratch.Apply(entry));
+            _journal.Read(0, _journal.Length, entry => scratch.Apply(entry));
         }
         else
         {
@@ -868,7 +881,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
                 }
                 else if (_stopping)
                 {
-                    return;
+                    break;
                 }
                 else
                 {
@@ -891,29 +904,97 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                BudgetLog.JournalFailed(_logger, ex);
-                lock (_lock)
-                {
-                    _fault = ex;
-                }
-
-                batch.Fail(ex);
-                FailPending(ex);
+                Fail(batch, ex);
                 return;
             }
 
-            batch.Entries.Clear();
-            lock (_lock)
+            Recycle(batch);
+            if (_journal.Length - _snapshotOffset >= _snapshotAfterBytes)
             {
-                _spare = batch.Entries;
+                TakeSnapshot();
             }
+        }
+
+        // A clean stop leaves a snapshot, so the next start replays nothing.
+        if (_fault is null && _journal!.Length > _snapshotOffset)
+        {
+            TakeSnapshot();
         }
     }
 
-    private void FailPending(Exception ex)
+    private void Recycle(CommitBatch batch)
     {
+        batch.Entries.Clear();
         lock (_lock)
         {
+            _spare = batch.Entries;
+        }
+    }
+
+    /// <summary>
+    /// Writes the state as of the end of the journal to the snapshot file (on the writer thread). Entries queued
+    /// when the state is copied are written to the journal first, so the snapshot matches the journal's end exactly.
+    /// </summary>
+    private void TakeSnapshot()
+    {
+        CommitBatch? tail = null;
+        lock (_lock)
+        {
+            if (_current.Entries.Count > 0)
+            {
+                tail = _current;
+                _current = new CommitBatch(_spare ?? []);
+                _spare = null;
+                _writing = tail;
+            }
+
+            _snapshotBuffer.Clear();
+            _state.WriteSnapshot(_snapshotBuffer);
+        }
+
+        if (tail is not null)
+        {
+            try
+            {
+                _journal!.Append(tail.Entries);
+                tail.Complete();
+            }
+#pragma warning disable CA1031 // The failure is kept and reported to every caller from now on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Fail(tail, ex);
+                return;
+            }
+
+            Recycle(tail);
+        }
+
+        try
+        {
+            var offset = _journal!.Length;
+            SnapshotFile.Write(_snapshotPath!, offset, _snapshotBuffer.Written);
+            _snapshotOffset = offset;
+            BudgetLog.SnapshotWritten(_logger, offset, _snapshotBuffer.Length);
+        }
+        catch (IOException ex)
+        {
+            // The journal is whole without it; the next start replays more, nothing is lost.
+            BudgetLog.SnapshotFailed(_logger, ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            BudgetLog.SnapshotFailed(_logger, ex);
+        }
+    }
+
+    private void Fail(CommitBatch batch, Exception ex)
+    {
+        BudgetLog.JournalFailed(_logger, ex);
+        batch.Fail(ex);
+        lock (_lock)
+        {
+            _fault = ex;
             _current.Fail(ex);
         }
     }

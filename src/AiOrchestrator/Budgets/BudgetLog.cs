@@ -22,4 +22,10 @@ internal static partial class BudgetLog
 
     [LoggerMessage(3105, LogLevel.Information, "Expired {Count} budget reservations that were neither settled nor released in time.")]
     public static partial void Expired(ILogger logger, int count);
+
+    [LoggerMessage(3106, LogLevel.Debug, "Budget snapshot written: state as of journal offset {Offset}, {Bytes} bytes.")]
+    public static partial void SnapshotWritten(ILogger logger, long offset, int bytes);
+
+    [LoggerMessage(3107, LogLevel.Warning, "Budget snapshot could not be written; the journal is complete, the next start replays more of it.")]
+    public static partial void SnapshotFailed(ILogger logger, Exception exception);
 }

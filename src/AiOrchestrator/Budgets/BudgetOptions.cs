@@ -27,6 +27,13 @@ public sealed class BudgetOptions
     /// </summary>
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Once the journal has grown by this many bytes since the last snapshot, the ledger state is written to a
+    /// snapshot file next to it (<c>StorePath.snapshot</c>), so a start replays only the journal after it; 16 MiB by
+    /// default. A snapshot is also written on a clean stop.
+    /// </summary>
+    public long SnapshotAfterBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>The default time zone of wallet calendars (IANA id such as <c>Europe/Berlin</c>); UTC by default.</summary>
     public string TimeZone { get; set; } = "UTC";
 

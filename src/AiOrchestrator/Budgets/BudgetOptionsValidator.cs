@@ -27,6 +27,11 @@ public sealed class BudgetOptionsValidator : IValidateOptions<BudgetOptions>
             failures.Add($"{S}:IdempotencyRetention ({options.IdempotencyRetention}) must be at least {S}:ReservationTimeout ({options.ReservationTimeout}).");
         }
 
+        if (options.SnapshotAfterBytes <= 0)
+        {
+            failures.Add($"{S}:SnapshotAfterBytes must be positive (for example 16777216 for 16 MiB).");
+        }
+
         if (!BudgetCalendar.TryFindZone(options.TimeZone, out _))
         {
             failures.Add($"{S}:TimeZone '{options.TimeZone}' is not a known time zone; use an IANA id such as \"Europe/Berlin\" or \"UTC\".");

@@ -47,14 +47,14 @@ internal sealed class FileJournal : IDisposable
     }
 
     /// <summary>
-    /// Reads every whole record from the start, calls <paramref name="apply"/> for each, then cuts off a torn tail
+    /// Reads every whole record from <paramref name="start"/> (the start of the file, or the offset a snapshot covers), calls <paramref name="apply"/> for each, then cuts off a torn tail
     /// (a record a crash left half-written) so appends continue after the last good record.
     /// </summary>
     /// <returns>The number of bytes cut off.</returns>
-    public long Recover(Action<JournalEntry> apply)
+    public long Recover(long start, Action<JournalEntry> apply)
     {
         var fileLength = RandomAccess.GetLength(_handle);
-        var valid = Read(fileLength, apply);
+        var valid = Read(start, fileLength, apply);
         var torn = fileLength - valid;
         if (torn > 0)
         {
@@ -66,11 +66,14 @@ internal sealed class FileJournal : IDisposable
         return torn;
     }
 
-    /// <summary>Reads the records up to <paramref name="end"/>; returns the end of the last whole record.</summary>
-    public long Read(long end, Action<JournalEntry> apply)
+    /// <summary>The length of the file on disk, torn tail included.</summary>
+    public long FileLength => RandomAccess.GetLength(_handle);
+
+    /// <summary>Reads the records from <paramref name="start"/> up to <paramref name="end"/>; returns the end of the last whole record.</summary>
+    public long Read(long start, long end, Action<JournalEntry> apply)
     {
         var chunk = new byte[JournalCodec.MaxRecordSize + JournalCodec.HeaderSize];
-        long chunkOffset = 0;
+        var chunkOffset = start;
         var filled = 0;
         var position = 0;
         while (true)

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Text;
 
 namespace AiOrchestrator.Budgets;
 
@@ -31,30 +30,12 @@ internal static class JournalCodec
         buffer.WriteString(entry.Currency);
         buffer.WriteString(entry.Key);
         buffer.WriteString(entry.Wallet.IsEmpty ? null : entry.Wallet.Value);
-        var wallets = entry.Wallets;
-        buffer.WriteInt32(wallets is null ? -1 : wallets.Length);
-        if (wallets is not null)
-        {
-            foreach (var wallet in wallets)
-            {
-                buffer.WriteString(wallet.Value);
-            }
-        }
+        WriteWallets(buffer, entry.Wallets);
 
         switch (entry.Payload)
         {
             case WalletDefinition definition:
-                buffer.WriteString(definition.Id.Value);
-                buffer.WriteDecimal(definition.Limit.Amount.Amount);
-                buffer.WriteString(definition.Limit.Amount.Currency);
-                buffer.WriteByte((byte)definition.Limit.Period);
-                buffer.WriteString(definition.TimeZone);
-                buffer.WriteInt32(definition.SoftThresholds.Count);
-                for (var i = 0; i < definition.SoftThresholds.Count; i++)
-                {
-                    buffer.WriteDecimal(definition.SoftThresholds[i]);
-                }
-
+                WriteDefinition(buffer, definition);
                 break;
             case Rejection rejection:
                 buffer.WriteString(rejection.Wallet.Value);
@@ -75,7 +56,7 @@ internal static class JournalCodec
 
     public static JournalEntry Read(ReadOnlySpan<byte> payload)
     {
-        var reader = new Reader(payload);
+        var reader = new JournalReader(payload);
         if (reader.ReadByte() != Version)
         {
             throw new InvalidDataException("The budget journal has a record of an unknown version; it was written by a newer AiOrchestrator.");
@@ -94,38 +75,13 @@ internal static class JournalCodec
         };
         var wallet = reader.ReadString();
         entry.Wallet = wallet is null ? default : WalletId.Parse(wallet);
-        var count = reader.ReadInt32();
-        if (count >= 0)
-        {
-            var wallets = new WalletId[count];
-            for (var i = 0; i < count; i++)
-            {
-                wallets[i] = WalletId.Parse(reader.ReadString()!);
-            }
-
-            entry.Wallets = wallets;
-        }
+        entry.Wallets = ReadWallets(ref reader);
 
         var currency = entry.Currency ?? Money.DefaultCurrency;
         switch (entry.Kind)
         {
             case JournalEntryKind.Define:
-                var id = WalletId.Parse(reader.ReadString()!);
-                var amount = reader.ReadDecimal();
-                var limitCurrency = reader.ReadString()!;
-                var period = (BudgetPeriod)reader.ReadByte();
-                var timeZone = reader.ReadString()!;
-                var thresholds = new decimal[reader.ReadInt32()];
-                for (var i = 0; i < thresholds.Length; i++)
-                {
-                    thresholds[i] = reader.ReadDecimal();
-                }
-
-                entry.Payload = new WalletDefinition(id, new BudgetLimit(new Money(amount, limitCurrency), period))
-                {
-                    TimeZone = timeZone,
-                    SoftThresholds = thresholds,
-                };
+                entry.Payload = ReadDefinition(ref reader);
                 break;
             case JournalEntryKind.Reject:
                 var failed = WalletId.Parse(reader.ReadString()!);
@@ -140,6 +96,65 @@ internal static class JournalCodec
         }
 
         return entry;
+    }
+
+    public static void WriteDefinition(JournalBuffer buffer, WalletDefinition definition)
+    {
+        buffer.WriteString(definition.Id.Value);
+        buffer.WriteDecimal(definition.Limit.Amount.Amount);
+        buffer.WriteString(definition.Limit.Amount.Currency);
+        buffer.WriteByte((byte)definition.Limit.Period);
+        buffer.WriteString(definition.TimeZone);
+        buffer.WriteInt32(definition.SoftThresholds.Count);
+        for (var i = 0; i < definition.SoftThresholds.Count; i++)
+        {
+            buffer.WriteDecimal(definition.SoftThresholds[i]);
+        }
+    }
+
+    public static WalletDefinition ReadDefinition(ref JournalReader reader)
+    {
+        var id = WalletId.Parse(reader.ReadString()!);
+        var amount = reader.ReadDecimal();
+        var currency = reader.ReadString()!;
+        var period = (BudgetPeriod)reader.ReadByte();
+        var timeZone = reader.ReadString()!;
+        var thresholds = new decimal[reader.ReadInt32()];
+        for (var i = 0; i < thresholds.Length; i++)
+        {
+            thresholds[i] = reader.ReadDecimal();
+        }
+
+        return new WalletDefinition(id, new BudgetLimit(new Money(amount, currency), period)) { TimeZone = timeZone, SoftThresholds = thresholds };
+    }
+
+    public static void WriteWallets(JournalBuffer buffer, WalletId[]? wallets)
+    {
+        buffer.WriteInt32(wallets is null ? -1 : wallets.Length);
+        if (wallets is not null)
+        {
+            foreach (var wallet in wallets)
+            {
+                buffer.WriteString(wallet.Value);
+            }
+        }
+    }
+
+    public static WalletId[]? ReadWallets(ref JournalReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0)
+        {
+            return null;
+        }
+
+        var wallets = new WalletId[count];
+        for (var i = 0; i < count; i++)
+        {
+            wallets[i] = WalletId.Parse(reader.ReadString()!);
+        }
+
+        return wallets;
     }
 
     public static uint Checksum(ReadOnlySpan<byte> data)
@@ -157,55 +172,5 @@ internal static class JournalCodec
         }
 
         return ~crc;
-    }
-
-    private ref struct Reader(ReadOnlySpan<byte> data)
-    {
-        private ReadOnlySpan<byte> _data = data;
-
-        public byte ReadByte()
-        {
-            var value = _data[0];
-            _data = _data[1..];
-            return value;
-        }
-
-        public int ReadInt32()
-        {
-            var value = BinaryPrimitives.ReadInt32LittleEndian(_data);
-            _data = _data[4..];
-            return value;
-        }
-
-        public long ReadInt64()
-        {
-            var value = BinaryPrimitives.ReadInt64LittleEndian(_data);
-            _data = _data[8..];
-            return value;
-        }
-
-        public decimal ReadDecimal()
-        {
-            Span<int> bits = stackalloc int[4];
-            for (var i = 0; i < 4; i++)
-            {
-                bits[i] = ReadInt32();
-            }
-
-            return new decimal(bits);
-        }
-
-        public string? ReadString()
-        {
-            var length = ReadInt32();
-            if (length < 0)
-            {
-                return null;
-            }
-
-            var value = Encoding.UTF8.GetString(_data[..length]);
-            _data = _data[length..];
-            return value;
-        }
     }
 }

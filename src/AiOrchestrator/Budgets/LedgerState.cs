@@ -5,7 +5,7 @@ namespace AiOrchestrator.Budgets;
 /// state changes, live and in replay, so replaying the journal rebuilds exactly the state that was live.
 /// Not thread-safe: the ledger calls it under its lock.
 /// </summary>
-internal sealed class LedgerState
+internal sealed partial class LedgerState
 {
     private readonly Dictionary<WalletId, WalletState> _wallets = [];
     private readonly Dictionary<long, Reservation> _reservations = [];

@@ -14,6 +14,18 @@ internal sealed class WalletState
         StartPeriod(BudgetCalendar.PeriodStart(definition.Limit.Period, Zone, nowTicks));
     }
 
+    /// <summary>Restores a wallet from a snapshot.</summary>
+    public WalletState(WalletDefinition definition, long periodStartTicks, decimal spent, decimal topUps, decimal reserved, long crossed, bool exhausted)
+        : this(definition, periodStartTicks)
+    {
+        StartPeriod(periodStartTicks);
+        Spent = spent;
+        TopUps = topUps;
+        Reserved = reserved;
+        Crossed = crossed;
+        Exhausted = exhausted;
+    }
+
     public WalletId Id { get; }
 
     public string Currency { get; }

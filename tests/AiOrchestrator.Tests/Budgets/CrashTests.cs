@@ -38,6 +38,7 @@ public class CrashTests
             }
 
             await using var ledger = new BudgetLedger(new BudgetOptions { StorePath = journal });
+            File.Exists(journal + ".snapshot").Should().BeTrue("the host writes snapshots as its journal grows");
             var history = await ledger.GetHistoryAsync(Path3[0]);
 
             // Nothing reported durable is lost, and nothing is posted twice.
