@@ -16,7 +16,8 @@ public class ConcurrencyTests
     public async Task Many_callers_on_a_barrier_never_overspend_a_small_wallet(bool threeLevelPath, bool durable)
     {
         var time = new FakeTimeProvider(Start);
-        var options = Options(orgLimit: 30m, teamLimit: 20m, userLimit: 25m, path: durable ? TempJournal() : null);
+        using var journal = new TempJournal();
+        var options = Options(orgLimit: 30m, teamLimit: 20m, userLimit: 25m, path: durable ? journal.Path : null);
         options.ReservationTimeout = TimeSpan.FromMinutes(1);
         await using var ledger = Create(time, options);
         WalletId[] path = threeLevelPath ? [User, Team, Org] : [Team];

@@ -16,7 +16,8 @@ public class CrashTests
     [Fact]
     public async Task Killing_the_process_mid_load_loses_nothing_durable_and_leaves_nothing_pending()
     {
-        var journal = TestLedgers.TempJournal();
+        using var temp = new TempJournal();
+        var journal = temp.Path;
         var settled = new Dictionary<string, (long Reservation, decimal Actual)>();
         var released = new Dictionary<string, long>();
 

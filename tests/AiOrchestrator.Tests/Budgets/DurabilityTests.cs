@@ -9,7 +9,8 @@ public class DurabilityTests
     [Fact]
     public async Task A_reopened_ledger_has_the_same_balances_history_and_remembered_keys()
     {
-        var path = TempJournal();
+        using var journal = new TempJournal();
+        var path = journal.Path;
         var time = new FakeTimeProvider(Start);
         long settledId;
         List<WalletTransaction> before;
@@ -45,7 +46,8 @@ public class DurabilityTests
     [Fact]
     public async Task Reservations_left_pending_are_released_when_the_ledger_reopens()
     {
-        var path = TempJournal();
+        using var journal = new TempJournal();
+        var path = journal.Path;
         var time = new FakeTimeProvider(Start);
         long pendingId;
         await using (var ledger = Create(time, Options(path: path)))
@@ -69,7 +71,8 @@ public class DurabilityTests
     [Fact]
     public async Task A_record_torn_by_a_crash_is_cut_off_and_the_records_before_it_are_kept()
     {
-        var path = TempJournal();
+        using var journal = new TempJournal();
+        var path = journal.Path;
         var time = new FakeTimeProvider(Start);
         await using (var ledger = Create(time, Options(path: path)))
         {
@@ -101,7 +104,8 @@ public class DurabilityTests
     [Fact]
     public async Task A_second_ledger_on_the_same_journal_is_refused()
     {
-        var path = TempJournal();
+        using var journal = new TempJournal();
+        var path = journal.Path;
         await using var ledger = Create(new FakeTimeProvider(Start), Options(path: path));
         var second = () => Create(new FakeTimeProvider(Start), Options(path: path));
         second.Should().Throw<IOException>().WithMessage("*open in another ledger*");
@@ -110,7 +114,8 @@ public class DurabilityTests
     [Fact]
     public async Task Configuration_changes_apply_on_restart_and_are_in_the_history()
     {
-        var path = TempJournal();
+        using var journal = new TempJournal();
+        var path = journal.Path;
         var time = new FakeTimeProvider(Start);
         await using (var ledger = Create(time, Options(userLimit: 10m, path: path)))
         {
@@ -133,7 +138,8 @@ public class SnapshotTests
     [Fact]
     public async Task A_start_from_the_snapshot_and_a_full_replay_of_the_journal_rebuild_the_same_state()
     {
-        var path = TempJournal();
+        using var journal = new TempJournal();
+        var path = journal.Path;
         var time = new FakeTimeProvider(Start);
         var options = Options(path: path);
         options.SnapshotAfterBytes = 300;
@@ -169,7 +175,8 @@ public class SnapshotTests
     [Fact]
     public async Task A_start_reads_only_the_journal_after_the_snapshot()
     {
-        var path = TempJournal();
+        using var journal = new TempJournal();
+        var path = journal.Path;
         var time = new FakeTimeProvider(Start);
         await using (var ledger = Create(time, Options(path: path)))
         {

@@ -23,7 +23,5 @@ internal static class TestLedgers
     public static BudgetLedger Create(FakeTimeProvider? time = null, BudgetOptions? options = null)
         => new(options ?? Options(), time ?? new FakeTimeProvider(Start));
 
-    public static string TempJournal() => Path.Combine(Path.GetTempPath(), "aio-budget-tests", Guid.NewGuid().ToString("N"), "budget.journal");
-
     public static Money Usd(decimal amount) => Money.Usd(amount);
 }
