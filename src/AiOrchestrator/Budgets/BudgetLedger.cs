@@ -494,7 +494,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
         }
     }
 
-    /// <summary>The wallets of the ledger, as snapshots.</summary>
+    /// <inheritdoc/>
     public IReadOnlyList<Wallet> GetWallets()
     {
         lock (_lock)

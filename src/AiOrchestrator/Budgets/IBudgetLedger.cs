@@ -60,6 +60,9 @@ public interface IBudgetLedger
     /// <exception cref="UnknownWalletException">The wallet does not exist.</exception>
     Wallet GetWallet(WalletId wallet);
 
+    /// <summary>Snapshots of every wallet of the ledger.</summary>
+    IReadOnlyList<Wallet> GetWallets();
+
     /// <summary>The wallets of <paramref name="scope"/> that exist in this ledger, most specific first (user, team, app, organisation).</summary>
     IReadOnlyList<WalletId> GetWalletPath(AiScope scope);
 
