@@ -266,18 +266,26 @@ internal sealed partial class LedgerState
             return;
         }
 
+        // Thresholds are sorted: stop at the first one not reached.
         var thresholds = w.Thresholds;
         for (var i = 0; i < thresholds.Length && i < 64; i++)
         {
             var bit = 1L << i;
-            if ((w.Crossed & bit) == 0 && w.Spent >= thresholds[i] * allowance)
+            if ((w.Crossed & bit) != 0)
             {
-                w.Crossed |= bit;
-                if (CollectEvents)
-                {
-                    (Events ??= []).Add(new BudgetThresholdCrossedEventArgs(
-                        w.Id, thresholds[i], w.ToMoney(w.Spent), w.ToMoney(allowance), new DateTimeOffset(w.PeriodStartTicks, TimeSpan.Zero), w.ResetsAt));
-                }
+                continue;
+            }
+
+            if (w.Spent < thresholds[i] * allowance)
+            {
+                break;
+            }
+
+            w.Crossed |= bit;
+            if (CollectEvents)
+            {
+                (Events ??= []).Add(new BudgetThresholdCrossedEventArgs(
+                    w.Id, thresholds[i], w.ToMoney(w.Spent), w.ToMoney(allowance), new DateTimeOffset(w.PeriodStartTicks, TimeSpan.Zero), w.ResetsAt));
             }
         }
 

@@ -11,10 +11,14 @@ public readonly struct WalletId : IEquatable<WalletId>, IComparable<WalletId>
 {
     private readonly string? _value;
 
+    // Computed once: wallet ids are dictionary keys on the ledger's hot path.
+    private readonly int _hash;
+
     private WalletId(WalletLevel level, string value)
     {
         Level = level;
         _value = value;
+        _hash = StringComparer.Ordinal.GetHashCode(value);
     }
 
     /// <summary>The scope level of the wallet.</summary>
@@ -150,13 +154,13 @@ public readonly struct WalletId : IEquatable<WalletId>, IComparable<WalletId>
     }
 
     /// <inheritdoc/>
-    public bool Equals(WalletId other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+    public bool Equals(WalletId other) => _hash == other._hash && string.Equals(_value, other._value, StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is WalletId other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => _value is null ? 0 : StringComparer.Ordinal.GetHashCode(_value);
+    public override int GetHashCode() => _hash;
 
     /// <summary>Orders ids ordinally by their text form (the order in which wallets are locked).</summary>
     public int CompareTo(WalletId other) => string.CompareOrdinal(_value, other._value);
