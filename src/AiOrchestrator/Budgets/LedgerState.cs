@@ -1,0 +1,336 @@
+namespace AiOrchestrator.Budgets;
+
+/// <summary>
+/// The ledger's state machine: wallets, reservations and remembered outcomes. <see cref="Apply"/> is the only way
+/// state changes, live and in replay, so replaying the journal rebuilds exactly the state that was live.
+/// Not thread-safe: the ledger calls it under its lock.
+/// </summary>
+internal sealed partial class LedgerState
+{
+    private readonly Dictionary<WalletId, WalletState> _wallets = [];
+    private readonly Dictionary<long, Reservation> _reservations = [];
+    private readonly Dictionary<long, Reservation> _pending = [];
+    private readonly Dictionary<string, object> _outcomes = new(StringComparer.Ordinal);
+    private readonly Queue<RetentionItem> _retention = new();
+    private readonly long _retentionTicks;
+
+    private List<WalletTransaction>? _history;
+    private WalletId _historyWallet;
+
+    public LedgerState(TimeSpan idempotencyRetention)
+    {
+        _retentionTicks = idempotencyRetention.Ticks;
+    }
+
+    public long LastSequence { get; private set; }
+
+    public long LastReservationId { get; private set; }
+
+    /// <summary>When true, <see cref="Apply"/> queues events in <see cref="Events"/> (live); replay leaves it off.</summary>
+    public bool CollectEvents { get; set; }
+
+    /// <summary>Events raised by the last applied entries, for the ledger to publish outside its lock.</summary>
+    public List<EventArgs>? Events { get; set; }
+
+    public Dictionary<long, Reservation>.ValueCollection Pending => _pending.Values;
+
+    public int PendingCount => _pending.Count;
+
+    public IEnumerable<WalletState> Wallets => _wallets.Values;
+
+    public bool TryGetWallet(WalletId id, out WalletState wallet) => _wallets.TryGetValue(id, out wallet!);
+
+    public bool TryGetReservation(long id, out Reservation reservation) => _reservations.TryGetValue(id, out reservation!);
+
+    public bool TryGetOutcome(string key, out object outcome) => _outcomes.TryGetValue(key, out outcome!);
+
+    /// <summary>From now on, <see cref="Apply"/> appends the transactions of <paramref name="wallet"/> to <paramref name="history"/>.</summary>
+    public void CaptureHistory(WalletId wallet, List<WalletTransaction> history)
+    {
+        _historyWallet = wallet;
+        _history = history;
+    }
+
+    /// <summary>Applies one journal entry and returns its outcome (what a retry with the same key gets back).</summary>
+    public object? Apply(in JournalEntry e)
+    {
+        object? outcome = null;
+        switch (e.Kind)
+        {
+            case JournalEntryKind.Define:
+                outcome = ApplyDefine(e);
+                break;
+            case JournalEntryKind.SetLimit:
+            {
+                var w = _wallets[e.Wallet];
+                var before = w.Limit;
+                w.ChangeLimit(e.Amount);
+                Record(w, e, WalletTransactionKind.LimitChanged, e.Amount, e.Amount - before, 0m);
+                outcome = new LedgerReceipt(WalletTransactionKind.LimitChanged, e.Sequence, w.Id, w.ToMoney(e.Amount), 0, null);
+                break;
+            }
+
+            case JournalEntryKind.Reserve:
+                outcome = ApplyReserve(e);
+                break;
+            case JournalEntryKind.Reject:
+                var rejection = (Rejection)e.Payload!;
+                if (_wallets.TryGetValue(rejection.Wallet, out var refused))
+                {
+                    MarkExhausted(refused, rejection.Requested.Amount);
+                }
+
+                outcome = rejection;
+                break;
+            case JournalEntryKind.Settle:
+                outcome = ApplySettle(e);
+                break;
+            case JournalEntryKind.Release:
+            case JournalEntryKind.Expire:
+                outcome = ApplyVoid(e);
+                break;
+            case JournalEntryKind.TopUp:
+            {
+                var w = _wallets[e.Wallet];
+                w.TopUps += e.Amount;
+                Record(w, e, WalletTransactionKind.TopUp, e.Amount, e.Amount, 0m);
+                outcome = new LedgerReceipt(WalletTransactionKind.TopUp, e.Sequence, w.Id, w.ToMoney(e.Amount), 0, null);
+                break;
+            }
+
+            case JournalEntryKind.Refund:
+            {
+                var w = _wallets[e.Wallet];
+                w.Spent -= e.Amount;
+                Record(w, e, WalletTransactionKind.Refund, e.Amount, e.Amount, 0m);
+                outcome = new LedgerReceipt(WalletTransactionKind.Refund, e.Sequence, w.Id, w.ToMoney(e.Amount), 0, null);
+                break;
+            }
+
+            case JournalEntryKind.Adjust:
+            {
+                var w = _wallets[e.Wallet];
+                w.Spent += e.Amount;
+                Record(w, e, WalletTransactionKind.Adjustment, e.Amount, -e.Amount, 0m);
+                CheckThresholds(w);
+                outcome = new LedgerReceipt(WalletTransactionKind.Adjustment, e.Sequence, w.Id, w.ToMoney(e.Amount), 0, null);
+                break;
+            }
+
+            case JournalEntryKind.Rollover:
+            {
+                var w = _wallets[e.Wallet];
+                var before = w.Balance;
+                var closingSpent = w.Spent;
+                w.StartPeriod(e.Extra);
+
+                // Holds made against last period's top-ups stay covered: that part of the top-ups carries over,
+                // so spend + reserved never exceeds limit + top-ups.
+                w.TopUps = w.Reserved > w.Limit ? w.Reserved - w.Limit : 0m;
+                Record(w, e, WalletTransactionKind.Rollover, closingSpent, w.Balance - before, 0m);
+                break;
+            }
+
+            default:
+                throw new InvalidDataException($"The budget journal has a record of unknown kind {(int)e.Kind}.");
+        }
+
+        LastSequence = e.Sequence;
+        if (e.Key is not null && outcome is not null)
+        {
+            _outcomes[e.Key] = outcome;
+            _retention.Enqueue(new RetentionItem(e.Ticks, e.Key, 0));
+        }
+
+        Prune(e.Ticks - _retentionTicks);
+        return outcome;
+    }
+
+    /// <summary>Forgets idempotency keys and resolved reservations older than <paramref name="cutoffTicks"/>.</summary>
+    public void Prune(long cutoffTicks)
+    {
+        while (_retention.TryPeek(out var item) && item.Ticks < cutoffTicks)
+        {
+            _retention.Dequeue();
+            if (item.Key is not null)
+            {
+                _outcomes.Remove(item.Key);
+            }
+            else
+            {
+                _reservations.Remove(item.ReservationId);
+            }
+        }
+    }
+
+    private LedgerReceipt ApplyDefine(in JournalEntry e)
+    {
+        var definition = (WalletDefinition)e.Payload!;
+        if (!_wallets.TryGetValue(definition.Id, out var w))
+        {
+            w = new WalletState(definition, e.Ticks);
+            _wallets.Add(definition.Id, w);
+            Record(w, e, WalletTransactionKind.Opened, w.Limit, w.Limit, 0m);
+            return new LedgerReceipt(WalletTransactionKind.Opened, e.Sequence, w.Id, w.ToMoney(w.Limit), 0, definition);
+        }
+
+        var before = w.Limit;
+        w.Redefine(definition, e.Ticks);
+        Record(w, e, WalletTransactionKind.LimitChanged, w.Limit, w.Limit - before, 0m);
+        return new LedgerReceipt(WalletTransactionKind.LimitChanged, e.Sequence, w.Id, w.ToMoney(w.Limit), 0, definition);
+    }
+
+    private Reservation ApplyReserve(in JournalEntry e)
+    {
+        var wallets = e.Wallets!;
+        var reservation = new Reservation(
+            e.ReservationId,
+            wallets,
+            new Money(e.Amount, e.Currency ?? Money.DefaultCurrency),
+            new DateTimeOffset(e.Ticks, TimeSpan.Zero),
+            new DateTimeOffset(e.Extra, TimeSpan.Zero),
+            e.Key);
+        for (var i = 0; i < wallets.Length; i++)
+        {
+            var w = _wallets[wallets[i]];
+            w.Reserved += e.Amount;
+            Record(w, e, WalletTransactionKind.Reserve, e.Amount, 0m, e.Amount);
+        }
+
+        _reservations.Add(reservation.Id, reservation);
+        _pending.Add(reservation.Id, reservation);
+        if (reservation.Id > LastReservationId)
+        {
+            LastReservationId = reservation.Id;
+        }
+
+        return reservation;
+    }
+
+    private Settlement ApplySettle(in JournalEntry e)
+    {
+        var reservation = Resolve(e, ReservationStatus.Settled);
+        var reserved = reservation.Amount.Amount;
+        var posted = e.Amount;
+        var overrun = posted > reserved ? posted - reserved : 0m;
+        var released = posted < reserved ? reserved - posted : 0m;
+        var wallets = reservation.WalletArray;
+        for (var i = 0; i < wallets.Length; i++)
+        {
+            var w = _wallets[wallets[i]];
+            w.Reserved -= reserved;
+            w.Spent += posted;
+            Record(w, e, WalletTransactionKind.Settle, posted, -posted, -reserved, overrun);
+            CheckThresholds(w);
+        }
+
+        var currency = reservation.Amount.Currency;
+        return new Settlement(reservation.Id, e.Sequence, new Money(posted, currency), new Money(released, currency), new Money(overrun, currency));
+    }
+
+    private LedgerReceipt ApplyVoid(in JournalEntry e)
+    {
+        var expired = e.Kind == JournalEntryKind.Expire;
+        var reservation = Resolve(e, expired ? ReservationStatus.Expired : ReservationStatus.Released);
+        var amount = reservation.Amount.Amount;
+        var kind = expired ? WalletTransactionKind.Expire : WalletTransactionKind.Release;
+        var wallets = reservation.WalletArray;
+        for (var i = 0; i < wallets.Length; i++)
+        {
+            var w = _wallets[wallets[i]];
+            w.Reserved -= amount;
+            Record(w, e, kind, amount, 0m, -amount);
+        }
+
+        return new LedgerReceipt(kind, e.Sequence, default, reservation.Amount, reservation.Id, null);
+    }
+
+    private Reservation Resolve(in JournalEntry e, ReservationStatus status)
+    {
+        if (!_reservations.TryGetValue(e.ReservationId, out var reservation) || reservation.Status != ReservationStatus.Pending)
+        {
+            throw new InvalidDataException($"The budget journal resolves reservation {e.ReservationId}, which is not pending.");
+        }
+
+        reservation.Status = status;
+        _pending.Remove(reservation.Id);
+        _retention.Enqueue(new RetentionItem(e.Ticks, null, reservation.Id));
+        return reservation;
+    }
+
+    private void CheckThresholds(WalletState w)
+    {
+        var allowance = w.Allowance;
+        if (allowance <= 0m)
+        {
+            return;
+        }
+
+        // Thresholds are sorted: stop at the first one not reached.
+        var thresholds = w.Thresholds;
+        for (var i = 0; i < thresholds.Length && i < 64; i++)
+        {
+            var bit = 1L << i;
+            if ((w.Crossed & bit) != 0)
+            {
+                continue;
+            }
+
+            if (w.Spent < thresholds[i] * allowance)
+            {
+                break;
+            }
+
+            w.Crossed |= bit;
+            if (CollectEvents)
+            {
+                (Events ??= []).Add(new BudgetThresholdCrossedEventArgs(
+                    w.Id, thresholds[i], w.ToMoney(w.Spent), w.ToMoney(allowance), new DateTimeOffset(w.PeriodStartTicks, TimeSpan.Zero), w.ResetsAt));
+            }
+        }
+
+        if (w.Spent >= allowance)
+        {
+            MarkExhausted(w, 0m);
+        }
+    }
+
+    private void MarkExhausted(WalletState w, decimal requested)
+    {
+        if (w.Exhausted)
+        {
+            return;
+        }
+
+        w.Exhausted = true;
+        if (CollectEvents)
+        {
+            (Events ??= []).Add(new WalletExhaustedEventArgs(
+                w.Id, w.ToMoney(w.Spent), w.ToMoney(w.Reserved), w.ToMoney(w.Allowance), w.ToMoney(requested), w.ResetsAt));
+        }
+    }
+
+    private void Record(WalletState w, in JournalEntry e, WalletTransactionKind kind, decimal amount, decimal balanceChange, decimal reservedChange, decimal overrun = 0m)
+    {
+        if (_history is null || w.Id != _historyWallet)
+        {
+            return;
+        }
+
+        _history.Add(new WalletTransaction
+        {
+            Sequence = e.Sequence,
+            Time = new DateTimeOffset(e.Ticks, TimeSpan.Zero),
+            Wallet = w.Id,
+            Kind = kind,
+            Amount = w.ToMoney(amount),
+            BalanceChange = balanceChange,
+            ReservedChange = reservedChange,
+            Overrun = overrun,
+            ReservationId = e.ReservationId,
+            IdempotencyKey = e.Key,
+        });
+    }
+
+    private readonly record struct RetentionItem(long Ticks, string? Key, long ReservationId);
+}
