@@ -1,4 +1,6 @@
+using AiOrchestrator.Budgets;
 using AiOrchestrator.Metering;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.AI;
 
@@ -6,13 +8,22 @@ namespace Microsoft.Extensions.AI;
 public static class AiOrchestratorChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds every AiOrchestrator stage registered with <c>services.AddAiOrchestrator()</c>, in the right order.
-    /// Today that is metering; budgets, routing, caching, safety and rate limits plug in here as they are added.
+    /// Adds every AiOrchestrator stage registered in the services, in the right order: budgets (when
+    /// <c>AddBudgetLedger</c> registered a ledger), then metering next to the provider. Needs
+    /// <c>services.AddAiOrchestrator()</c>.
     /// </summary>
     public static ChatClientBuilder UseAiOrchestrator(this ChatClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((innerClient, services) =>
-            new MeteringChatClient(innerClient, MeteringChatClientBuilderExtensions.Required<UsageMeter>(services)));
+        {
+            IChatClient client = new MeteringChatClient(innerClient, MeteringChatClientBuilderExtensions.Required<UsageMeter>(services));
+            if (services.GetService<IBudgetLedger>() is { } ledger)
+            {
+                client = BudgetChatClientBuilderExtensions.Create(client, services, ledger);
+            }
+
+            return client;
+        });
     }
 }

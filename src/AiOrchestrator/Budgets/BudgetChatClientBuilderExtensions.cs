@@ -1,0 +1,37 @@
+using AiOrchestrator.Budgets;
+using AiOrchestrator.Metering;
+using AiOrchestrator.Pricing;
+using AiOrchestrator.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.AI;
+
+/// <summary>Adds budget enforcement to a chat client pipeline.</summary>
+public static class BudgetChatClientBuilderExtensions
+{
+    /// <summary>
+    /// Reserves each call's worst-case cost on its scope's wallets before it is sent, clamps its output cap to what
+    /// they can pay for, and settles or releases afterwards. Needs <c>services.AddAiOrchestrator()</c> and
+    /// <c>services.AddBudgetLedger(...)</c> unless <paramref name="ledger"/> is given. Put it before <c>UseMetering</c>.
+    /// </summary>
+    public static ChatClientBuilder UseBudget(this ChatClientBuilder builder, IBudgetLedger? ledger = null, Action<BudgetChatClient>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((innerClient, services) =>
+        {
+            var client = Create(innerClient, services, ledger ?? MeteringChatClientBuilderExtensions.Required<IBudgetLedger>(services));
+            configure?.Invoke(client);
+            return client;
+        });
+    }
+
+    internal static BudgetChatClient Create(IChatClient innerClient, IServiceProvider services, IBudgetLedger ledger)
+        => new(
+            innerClient,
+            ledger,
+            MeteringChatClientBuilderExtensions.Required<CostCalculator>(services),
+            MeteringChatClientBuilderExtensions.Required<ITokenCounter>(services),
+            MeteringChatClientBuilderExtensions.Required<UsageMeter>(services),
+            services.GetService<ILogger<BudgetChatClient>>());
+}
