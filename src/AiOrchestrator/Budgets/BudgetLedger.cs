@@ -911,12 +911,18 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
             }
 
             Recycle(batch);
+
             // Snapshot once the journal has grown by the configured size and by four times the last snapshot, so
             // snapshot writes stay a small part of the disk traffic however large the remembered state is.
             if (_snapshotWrite.IsCompleted
                 && _journal.Length - Volatile.Read(ref _snapshotOffset) >= Math.Max(_snapshotAfterBytes, 4L * _snapshotBuffer.Length))
             {
                 TakeSnapshot(inline: false);
+                if (_fault is not null)
+                {
+                    // Nothing more may reach the journal after a failed write, or it would have a gap.
+                    return;
+                }
             }
         }
 
