@@ -27,6 +27,8 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
     private readonly long _snapshotAfterBytes;
     private readonly JournalBuffer _snapshotBuffer = new();
     private long _snapshotOffset;
+    private long _snapshotWriteOffset;
+    private Task _snapshotWrite = Task.CompletedTask;
 
     private CommitBatch _current = new([]);
 
@@ -909,16 +911,27 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
             }
 
             Recycle(batch);
-            if (_journal.Length - _snapshotOffset >= _snapshotAfterBytes)
+
+            // Snapshot once the journal has grown by the configured size and by four times the last snapshot, so
+            // snapshot writes stay a small part of the disk traffic however large the remembered state is.
+            if (_snapshotWrite.IsCompleted
+                && _journal.Length - Volatile.Read(ref _snapshotOffset) >= Math.Max(_snapshotAfterBytes, 4L * _snapshotBuffer.Length))
             {
-                TakeSnapshot();
+                TakeSnapshot(inline: false);
+                if (_fault is not null)
+                {
+                    // Nothing more may reach the journal after a failed write, or it would have a gap.
+                    return;
+                }
             }
         }
 
-        // A clean stop leaves a snapshot, so the next start replays nothing.
+        // A clean stop leaves a snapshot, so the next start replays nothing. The writer is a dedicated thread, so
+        // waiting here blocks no caller.
+        _snapshotWrite.Wait();
         if (_fault is null && _journal!.Length > _snapshotOffset)
         {
-            TakeSnapshot();
+            TakeSnapshot(inline: true);
         }
     }
 
@@ -932,10 +945,11 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
     }
 
     /// <summary>
-    /// Writes the state as of the end of the journal to the snapshot file (on the writer thread). Entries queued
-    /// when the state is copied are written to the journal first, so the snapshot matches the journal's end exactly.
+    /// Copies the state as of the end of the journal and writes it to the snapshot file. Entries queued when the
+    /// state is copied are written to the journal first, so the snapshot matches the journal's end exactly. The file
+    /// is written off the writer thread (unless <paramref name="inline"/>), so group commits go on meanwhile.
     /// </summary>
-    private void TakeSnapshot()
+    private void TakeSnapshot(bool inline)
     {
         CommitBatch? tail = null;
         lock (_lock)
@@ -970,19 +984,29 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
             Recycle(tail);
         }
 
+        _snapshotWriteOffset = _journal!.Length;
+        if (inline)
+        {
+            WriteSnapshotFile();
+        }
+        else
+        {
+            _snapshotWrite = Task.Factory.StartNew(
+                static ledger => ((BudgetLedger)ledger!).WriteSnapshotFile(), this, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    private void WriteSnapshotFile()
+    {
         try
         {
-            var offset = _journal!.Length;
-            SnapshotFile.Write(_snapshotPath!, offset, _snapshotBuffer.Written);
-            _snapshotOffset = offset;
-            BudgetLog.SnapshotWritten(_logger, offset, _snapshotBuffer.Length);
+            SnapshotFile.Write(_snapshotPath!, _snapshotWriteOffset, _snapshotBuffer.Written);
+            Volatile.Write(ref _snapshotOffset, _snapshotWriteOffset);
+            BudgetLog.SnapshotWritten(_logger, _snapshotWriteOffset, _snapshotBuffer.Length);
         }
-        catch (IOException ex)
-        {
-            // The journal is whole without it; the next start replays more, nothing is lost.
-            BudgetLog.SnapshotFailed(_logger, ex);
-        }
-        catch (UnauthorizedAccessException ex)
+#pragma warning disable CA1031 // The journal is whole without a snapshot: the next start replays more, nothing is lost.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             BudgetLog.SnapshotFailed(_logger, ex);
         }

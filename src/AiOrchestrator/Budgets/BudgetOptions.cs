@@ -28,9 +28,9 @@ public sealed class BudgetOptions
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// Once the journal has grown by this many bytes since the last snapshot, the ledger state is written to a
-    /// snapshot file next to it (<c>StorePath.snapshot</c>), so a start replays only the journal after it; 16 MiB by
-    /// default. A snapshot is also written on a clean stop.
+    /// Once the journal has grown by this many bytes (and by at least four times the size of the last snapshot)
+    /// since the last snapshot, the ledger state is written to a snapshot file next to it (<c>StorePath.snapshot</c>),
+    /// so a start replays only the journal after it; 16 MiB by default. A snapshot is also written on a clean stop.
     /// </summary>
     public long SnapshotAfterBytes { get; set; } = 16 * 1024 * 1024;
 
