@@ -188,12 +188,15 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
 
             var deadline = entry.Timeout is { } timeout ? new AttemptDeadline(timeout, _time, cancellationToken) : null;
             IAsyncEnumerator<ChatResponseUpdate>? updates = null;
-            bool any;
             try
             {
                 // Until the first update reaches the caller, a retryable failure falls back to the next target.
                 updates = entry.Pipeline.GetStreamingResponseAsync(messages, callOptions, deadline?.Token ?? cancellationToken).GetAsyncEnumerator(deadline?.Token ?? cancellationToken);
-                any = await updates.MoveNextAsync().ConfigureAwait(false);
+                if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                {
+                    // A provider stream always starts with something (a role, a usage); an empty one is not an answer.
+                    throw new InvalidDataException($"The stream from routing target '{entry.Name}' ended before its first update.");
+                }
             }
             catch (Exception ex)
             {
@@ -202,8 +205,8 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
                     await updates.DisposeAsync().ConfigureAwait(false);
                 }
 
-                deadline?.Dispose();
                 var attempt = Failed(entry, ex, started, deadline, cancellationToken);
+                deadline?.Dispose();
                 if (attempt is null)
                 {
                     Failed(activity, ex);
@@ -222,10 +225,11 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
             var completed = false;
             try
             {
-                while (any)
+                while (true)
                 {
                     yield return updates.Current;
                     Exception? error = null;
+                    var any = false;
                     try
                     {
                         any = await updates.MoveNextAsync().ConfigureAwait(false);
@@ -252,6 +256,11 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
                         LogStreamFailed(_logger, entry.Name, route.Name, error);
                         Failed(activity, error);
                         ExceptionDispatchInfo.Throw(error);
+                    }
+
+                    if (!any)
+                    {
+                        break;
                     }
                 }
 
