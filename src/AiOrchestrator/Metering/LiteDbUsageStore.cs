@@ -76,7 +76,8 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
         var result = new List<UsageRecord>();
         foreach (var segment in _records.Find(Query.And(Query.LTE("from", to), Query.GTE("to", from))))
         {
-            if (segment["v"].AsInt32 != UsageRecordCodec.Version)
+            var version = segment["v"].AsInt32;
+            if (version is < 1 or > UsageRecordCodec.Version)
             {
                 throw new InvalidDataException($"Usage segment {segment["_id"]} has format version {segment["v"]}, which this version of AiOrchestrator cannot read.");
             }
@@ -84,7 +85,7 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
             ReadOnlySpan<byte> data = segment["data"].AsBinary;
             while (!data.IsEmpty)
             {
-                var record = UsageRecordCodec.Read(ref data);
+                var record = UsageRecordCodec.Read(ref data, (byte)version);
                 if (SpendAggregation.Matches(record, query))
                 {
                     result.Add(record);

@@ -115,6 +115,7 @@ public sealed partial class UsageMeter : IDisposable
             Scope = call.Scope,
             Provider = call.Provider,
             Model = call.Model,
+            Route = call.Context?.Route,
             Usage = call.Usage,
             Cost = cost.Cost,
             UsedFallbackPrice = cost.UsedFallbackPrice,

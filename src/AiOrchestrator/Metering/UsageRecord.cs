@@ -18,6 +18,9 @@ public sealed record UsageRecord
     /// <summary>The model that served the call (the response's model id when it reports one).</summary>
     public required string Model { get; init; }
 
+    /// <summary>The routing target (its configured name) that made this attempt, or null when the call was not routed.</summary>
+    public string? Route { get; init; }
+
     /// <summary>The normalised token counts.</summary>
     public TokenUsage Usage { get; init; }
 

@@ -11,7 +11,8 @@ namespace AiOrchestrator.Metering;
 /// </summary>
 internal static class UsageRecordCodec
 {
-    public const byte Version = 1;
+    /// <summary>The format written. Version 2 added the route; version 1 segments are still read.</summary>
+    public const byte Version = 2;
 
     private const byte FlagEstimated = 1;
     private const byte FlagFallbackPrice = 2;
@@ -62,9 +63,10 @@ internal static class UsageRecordCodec
 
         w.Byte((byte)r.Outcome);
         w.String(r.Error);
+        w.String(r.Route);
     }
 
-    public static UsageRecord Read(ref ReadOnlySpan<byte> input)
+    public static UsageRecord Read(ref ReadOnlySpan<byte> input, byte version = Version)
     {
         var r = new Reader(input);
         var id = r.Guid();
@@ -107,6 +109,7 @@ internal static class UsageRecordCodec
         TimeSpan? ttft = (flags & FlagHasTimeToFirstToken) != 0 ? TimeSpan.FromTicks((long)r.VarUInt()) : null;
         var outcome = (CallOutcome)r.Byte();
         var error = r.String();
+        var route = version >= 2 ? r.String() : null;
         input = r.Remaining;
         return new UsageRecord
         {
@@ -115,6 +118,7 @@ internal static class UsageRecordCodec
             Scope = new AiScope { Organization = organization, Team = team, User = user, App = app, Feature = feature, Tags = tags },
             Provider = provider,
             Model = model,
+            Route = route,
             Usage = usage with { IsEstimated = (flags & FlagEstimated) != 0 },
             Cost = new Money(amount, currency),
             UsedFallbackPrice = (flags & FlagFallbackPrice) != 0,

@@ -22,6 +22,9 @@ internal sealed class AiCallContext
     /// <summary>The model that served the last attempt.</summary>
     public string? Model { get; set; }
 
+    /// <summary>The routing target (its configured name) of the current attempt, when a router chose it.</summary>
+    public string? Route { get; set; }
+
     /// <summary>The usage of the last attempt, once metered.</summary>
     public TokenUsage? Usage { get; set; }
 
