@@ -310,7 +310,7 @@ internal sealed class StreamMeter
                         _start = usage;
                         break;
                     case WireEventKind.MessageDelta when usage is { } delta:
-                        _usage = _start is { } start ? AnthropicUsage.Merge(start, delta) : delta;
+                        _usage = _start is { } start ? Merge(start, delta) : delta;
                         break;
                     case WireEventKind.MessageStop:
                         _end = End.Completed;
@@ -321,6 +321,29 @@ internal sealed class StreamMeter
                 }
 
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// Merges message_start and a cumulative message_delta. The delta reports cache writes only as a total
+    /// (<c>cache_creation_input_tokens</c>), which parses as five-minute writes; when the total matches the start's,
+    /// the start's split between five-minute and one-hour writes is kept, so both events describe the same prompt.
+    /// </summary>
+    private static TokenUsage Merge(TokenUsage start, TokenUsage delta)
+    {
+        if (delta.InputTokens > 0 && delta.CacheWriteTokens + delta.CacheWrite1hTokens == start.CacheWriteTokens + start.CacheWrite1hTokens)
+        {
+            delta = delta with { CacheWriteTokens = start.CacheWriteTokens, CacheWrite1hTokens = start.CacheWrite1hTokens };
+        }
+
+        try
+        {
+            return AnthropicUsage.Merge(start, delta);
+        }
+        catch (InvalidUsageException)
+        {
+            // Counts that cannot be combined: the cumulative delta alone is the later, complete report.
+            return delta.InputTokens > 0 ? delta : start with { OutputTokens = Math.Max(start.OutputTokens, delta.OutputTokens) };
         }
     }
 
