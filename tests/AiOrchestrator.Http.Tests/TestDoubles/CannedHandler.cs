@@ -15,9 +15,13 @@ internal sealed class CannedHandler : HttpMessageHandler
     public CannedHandler(string body, string contentType, int chunkSize = int.MaxValue)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
+        BodyLength = bytes.Length;
         _chunks = () => Split(bytes, chunkSize);
         _contentType = contentType;
     }
+
+    /// <summary>The body's length in bytes.</summary>
+    public int BodyLength { get; }
 
     /// <summary>Runs before each read of the body, with the index of the chunk about to be returned.</summary>
     public Action<int>? BeforeRead { get; set; }
