@@ -139,7 +139,8 @@ internal sealed class LlmCall
     {
         try
         {
-            return Format == WireFormat.AnthropicMessages ? AnthropicUsage.Parse(usageJson) : OpenAIUsage.Parse(usageJson);
+            return UsageReader.TryRead(usageJson, Format)
+                ?? (Format == WireFormat.AnthropicMessages ? AnthropicUsage.Parse(usageJson) : OpenAIUsage.Parse(usageJson));
         }
         catch (InvalidUsageException ex)
         {
