@@ -105,8 +105,14 @@ internal sealed class AttemptMeteringHandler : DelegatingHandler
         TokenUsage usage;
         try
         {
-            facts = WireJson.Read(body.Written, wantModel: true);
+            // The output text is measured only when the provider reports no usage (a second pass, off the usual path).
+            facts = WireJson.Read(body.Written, wantModel: true, wantOutput: false);
             var reported = facts.HasUsage ? call.ParseUsage(body.Written.Slice(facts.UsageStart, facts.UsageLength)) : null;
+            if (reported is null && !facts.HasError)
+            {
+                facts.Output = WireJson.Read(body.Written, wantModel: false).Output;
+            }
+
             usage = reported ?? (facts.HasError ? default : call.Estimate(facts.Output, null));
         }
         catch (JsonException ex)

@@ -73,29 +73,23 @@ internal static class RequestReader
 
     private static Field Classify(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals("model"u8))
-        {
-            return Field.Model;
-        }
+        var name = PropertyName.Of(ref reader);
 
-        if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8) || reader.ValueTextEquals("max_output_tokens"u8))
+        // Image and file references (url, image_url, data, file_data, file_id) stand for a fixed number of tokens,
+        // not their text. The length switch makes the common names (role, content, type) fail at once.
+        return name.Length switch
         {
-            return Field.MaxTokens;
-        }
-
-        if (reader.ValueTextEquals("stream"u8))
-        {
-            return Field.Stream;
-        }
-
-        // Image and file references: a URL, base64 data or a file id stands for a fixed number of tokens, not its text.
-        if (reader.ValueTextEquals("url"u8) || reader.ValueTextEquals("image_url"u8) || reader.ValueTextEquals("data"u8)
-            || reader.ValueTextEquals("file_data"u8) || reader.ValueTextEquals("file_id"u8))
-        {
-            return Field.Attachment;
-        }
-
-        return Field.Other;
+            3 => name.SequenceEqual("url"u8) ? Field.Attachment : Field.Other,
+            4 => name.SequenceEqual("data"u8) ? Field.Attachment : Field.Other,
+            5 => name.SequenceEqual("model"u8) ? Field.Model : Field.Other,
+            6 => name.SequenceEqual("stream"u8) ? Field.Stream : Field.Other,
+            7 => name.SequenceEqual("file_id"u8) ? Field.Attachment : Field.Other,
+            9 => name.SequenceEqual("image_url"u8) || name.SequenceEqual("file_data"u8) ? Field.Attachment : Field.Other,
+            10 => name.SequenceEqual("max_tokens"u8) ? Field.MaxTokens : Field.Other,
+            17 => name.SequenceEqual("max_output_tokens"u8) ? Field.MaxTokens : Field.Other,
+            21 => name.SequenceEqual("max_completion_tokens"u8) ? Field.MaxTokens : Field.Other,
+            _ => Field.Other,
+        };
     }
 
     private enum Field

@@ -37,7 +37,7 @@ internal static class UsageReader
                         break;
                     }
 
-                    parent = name == Field.None ? Field.Other : name;
+                    parent = name;
                     counts.Seen(parent);
                     break;
                 case JsonTokenType.EndObject:
@@ -49,7 +49,7 @@ internal static class UsageReader
                 case JsonTokenType.Number:
                     if (!reader.TryGetInt64(out var count) || count < 0)
                     {
-                        if (name != Field.None)
+                        if (name is not (Field.None or Field.Other))
                         {
                             return null;
                         }
@@ -63,7 +63,7 @@ internal static class UsageReader
                     break;
                 default:
                     // A string or boolean where a known count belongs: let the core parser explain it.
-                    if (name != Field.None && reader.CurrentDepth <= 2)
+                    if (name is not (Field.None or Field.Other) && reader.CurrentDepth <= 2)
                     {
                         return null;
                     }
@@ -77,87 +77,22 @@ internal static class UsageReader
 
     private static Field Classify(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals("prompt_tokens"u8))
+        var name = PropertyName.Of(ref reader);
+        return name.Length switch
         {
-            return Field.PromptTokens;
-        }
-
-        if (reader.ValueTextEquals("completion_tokens"u8))
-        {
-            return Field.CompletionTokens;
-        }
-
-        if (reader.ValueTextEquals("input_tokens"u8))
-        {
-            return Field.InputTokens;
-        }
-
-        if (reader.ValueTextEquals("output_tokens"u8))
-        {
-            return Field.OutputTokens;
-        }
-
-        if (reader.ValueTextEquals("cached_tokens"u8))
-        {
-            return Field.CachedTokens;
-        }
-
-        if (reader.ValueTextEquals("audio_tokens"u8))
-        {
-            return Field.AudioTokens;
-        }
-
-        if (reader.ValueTextEquals("reasoning_tokens"u8))
-        {
-            return Field.ReasoningTokens;
-        }
-
-        if (reader.ValueTextEquals("prompt_tokens_details"u8))
-        {
-            return Field.PromptDetails;
-        }
-
-        if (reader.ValueTextEquals("input_tokens_details"u8))
-        {
-            return Field.InputDetails;
-        }
-
-        if (reader.ValueTextEquals("completion_tokens_details"u8))
-        {
-            return Field.CompletionDetails;
-        }
-
-        if (reader.ValueTextEquals("output_tokens_details"u8))
-        {
-            return Field.OutputDetails;
-        }
-
-        if (reader.ValueTextEquals("prompt_cache_hit_tokens"u8))
-        {
-            return Field.PromptCacheHitTokens;
-        }
-
-        if (reader.ValueTextEquals("cache_read_input_tokens"u8))
-        {
-            return Field.CacheReadInputTokens;
-        }
-
-        if (reader.ValueTextEquals("cache_creation_input_tokens"u8))
-        {
-            return Field.CacheCreationInputTokens;
-        }
-
-        if (reader.ValueTextEquals("cache_creation"u8))
-        {
-            return Field.CacheCreation;
-        }
-
-        if (reader.ValueTextEquals("ephemeral_5m_input_tokens"u8))
-        {
-            return Field.Ephemeral5m;
-        }
-
-        return reader.ValueTextEquals("ephemeral_1h_input_tokens"u8) ? Field.Ephemeral1h : Field.None;
+            12 => name.SequenceEqual("input_tokens"u8) ? Field.InputTokens : name.SequenceEqual("audio_tokens"u8) ? Field.AudioTokens : Field.Other,
+            13 => name.SequenceEqual("prompt_tokens"u8) ? Field.PromptTokens : name.SequenceEqual("output_tokens"u8) ? Field.OutputTokens : name.SequenceEqual("cached_tokens"u8) ? Field.CachedTokens : Field.Other,
+            14 => name.SequenceEqual("cache_creation"u8) ? Field.CacheCreation : Field.Other,
+            16 => name.SequenceEqual("reasoning_tokens"u8) ? Field.ReasoningTokens : Field.Other,
+            17 => name.SequenceEqual("completion_tokens"u8) ? Field.CompletionTokens : Field.Other,
+            20 => name.SequenceEqual("input_tokens_details"u8) ? Field.InputDetails : Field.Other,
+            21 => name.SequenceEqual("prompt_tokens_details"u8) ? Field.PromptDetails : name.SequenceEqual("output_tokens_details"u8) ? Field.OutputDetails : Field.Other,
+            23 => name.SequenceEqual("prompt_cache_hit_tokens"u8) ? Field.PromptCacheHitTokens : name.SequenceEqual("cache_read_input_tokens"u8) ? Field.CacheReadInputTokens : Field.Other,
+            25 => name.SequenceEqual("completion_tokens_details"u8) ? Field.CompletionDetails : name.SequenceEqual("ephemeral_5m_input_tokens"u8) ? Field.Ephemeral5m
+                : name.SequenceEqual("ephemeral_1h_input_tokens"u8) ? Field.Ephemeral1h : Field.Other,
+            27 => name.SequenceEqual("cache_creation_input_tokens"u8) ? Field.CacheCreationInputTokens : Field.Other,
+            _ => Field.Other,
+        };
     }
 
     private enum Field

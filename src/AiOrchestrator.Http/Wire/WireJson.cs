@@ -11,8 +11,9 @@ internal static class WireJson
     /// <summary>Reads <paramref name="json"/>.</summary>
     /// <param name="json">One JSON object.</param>
     /// <param name="wantModel">False once the model is known, to avoid allocating it again.</param>
+    /// <param name="wantOutput">False to skip measuring the output text (when the usage will be reported).</param>
     /// <exception cref="JsonException">The text is not a JSON object.</exception>
-    public static WireEvent Read(ReadOnlySpan<byte> json, bool wantModel)
+    public static WireEvent Read(ReadOnlySpan<byte> json, bool wantModel, bool wantOutput = true)
     {
         var facts = new WireEvent { UsageStart = -1 };
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
@@ -55,7 +56,7 @@ internal static class WireJson
                     name = Field.Other;
                     break;
                 case JsonTokenType.String:
-                    ReadString(ref reader, name, root, wantModel, ref facts);
+                    ReadString(ref reader, name, root, wantModel, wantOutput, ref facts);
                     break;
             }
         }
@@ -63,7 +64,7 @@ internal static class WireJson
         return facts;
     }
 
-    private static void ReadString(ref Utf8JsonReader reader, Field name, Field root, bool wantModel, ref WireEvent facts)
+    private static void ReadString(ref Utf8JsonReader reader, Field name, Field root, bool wantModel, bool wantOutput, ref WireEvent facts)
     {
         var depth = reader.CurrentDepth;
         if (depth == 1)
@@ -76,7 +77,7 @@ internal static class WireJson
                 case Field.Model when wantModel && facts.Model is null:
                     facts.Model = reader.GetString();
                     break;
-                case Field.Delta:
+                case Field.Delta when wantOutput:
                     // A Responses delta event's new text; the caller counts it only for *.delta events.
                     facts.Output.AddString(ref reader);
                     break;
@@ -95,7 +96,7 @@ internal static class WireJson
             return;
         }
 
-        if (name == Field.Output)
+        if (name == Field.Output && wantOutput)
         {
             facts.Output.AddString(ref reader);
         }
@@ -149,44 +150,20 @@ internal static class WireJson
 
     private static Field Classify(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("arguments"u8)
-            || reader.ValueTextEquals("refusal"u8) || reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8)
-            || reader.ValueTextEquals("thinking"u8) || reader.ValueTextEquals("partial_json"u8))
-        {
-            return Field.Output;
-        }
+        var name = PropertyName.Of(ref reader);
 
-        if (reader.ValueTextEquals("delta"u8))
+        // Switch on length first: most property names of a response match none of these, and fail at once.
+        return name.Length switch
         {
-            return Field.Delta;
-        }
-
-        if (reader.ValueTextEquals("type"u8))
-        {
-            return Field.Type;
-        }
-
-        if (reader.ValueTextEquals("usage"u8))
-        {
-            return Field.Usage;
-        }
-
-        if (reader.ValueTextEquals("model"u8))
-        {
-            return Field.Model;
-        }
-
-        if (reader.ValueTextEquals("response"u8))
-        {
-            return Field.Response;
-        }
-
-        if (reader.ValueTextEquals("message"u8))
-        {
-            return Field.Message;
-        }
-
-        return reader.ValueTextEquals("error"u8) ? Field.Error : Field.Other;
+            4 => name.SequenceEqual("text"u8) ? Field.Output : name.SequenceEqual("type"u8) ? Field.Type : Field.Other,
+            5 => name.SequenceEqual("delta"u8) ? Field.Delta : name.SequenceEqual("usage"u8) ? Field.Usage : name.SequenceEqual("model"u8) ? Field.Model : name.SequenceEqual("error"u8) ? Field.Error : Field.Other,
+            7 => name.SequenceEqual("content"u8) || name.SequenceEqual("refusal"u8) ? Field.Output : name.SequenceEqual("message"u8) ? Field.Message : Field.Other,
+            8 => name.SequenceEqual("thinking"u8) ? Field.Output : name.SequenceEqual("response"u8) ? Field.Response : Field.Other,
+            9 => name.SequenceEqual("arguments"u8) || name.SequenceEqual("reasoning"u8) ? Field.Output : Field.Other,
+            12 => name.SequenceEqual("partial_json"u8) ? Field.Output : Field.Other,
+            17 => name.SequenceEqual("reasoning_content"u8) ? Field.Output : Field.Other,
+            _ => Field.Other,
+        };
     }
 
     private enum Field
