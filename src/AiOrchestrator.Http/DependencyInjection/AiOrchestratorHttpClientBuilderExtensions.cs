@@ -1,0 +1,66 @@
+using AiOrchestrator.Http;
+using AiOrchestrator.Http.Pipeline;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds AiOrchestrator budgets and metering to a named <see cref="HttpClient"/>.</summary>
+public static class AiOrchestratorHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Meters and budgets the LLM calls this client sends: <c>POST</c>s to OpenAI-compatible
+    /// <c>…/chat/completions</c> and <c>…/responses</c> and to Anthropic <c>…/messages</c>, streamed or not. Other
+    /// requests pass through untouched. Needs <c>services.AddAiOrchestrator()</c>; reserves budgets only when a ledger
+    /// is registered (<c>services.AddBudgetLedger(...)</c>) and the call's scope has wallets.
+    /// </summary>
+    /// <remarks>
+    /// Two stages are added, wherever this is called relative to other handlers such as
+    /// <c>AddStandardResilienceHandler()</c>: the budget stage outermost, once per logical call, and the metering
+    /// stage innermost, once per attempt, so that every retry or hedged attempt that reaches the provider is metered
+    /// (it costs money) while the call's reservation is made once and settled once with the sum. The bytes the caller
+    /// reads are the bytes the provider sent.
+    /// </remarks>
+    /// <param name="builder">The client's builder, from <c>services.AddHttpClient("llm")</c>.</param>
+    /// <param name="configure">Adjusts the options of this client's handlers.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static IHttpClientBuilder AddAiOrchestratorHandler(this IHttpClientBuilder builder, Action<AiHttpHandlerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var name = builder.Name;
+        var options = builder.Services.AddOptions<AiHttpHandlerOptions>(name);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiHttpHandlerOptions>, AiHttpHandlerOptionsValidator>());
+
+        // Once per client name, however often it is called.
+        foreach (var service in builder.Services)
+        {
+            if (service.ServiceType == typeof(HandlersAdded) && service.ImplementationInstance is HandlersAdded added && added.ClientName == name)
+            {
+                return builder;
+            }
+        }
+
+        builder.Services.AddSingleton(new HandlersAdded(name));
+
+        // A post-configure action runs after every handler added with AddHttpMessageHandler (including the
+        // resilience handlers), whatever the order of the calls, so it can put one stage outside them all and the
+        // other inside them all.
+        builder.Services.PostConfigure<HttpClientFactoryOptions>(name, factoryOptions =>
+            factoryOptions.HttpMessageHandlerBuilderActions.Add(handlers =>
+            {
+                var calls = LlmCallFactory.Create(handlers.Services, name);
+                handlers.AdditionalHandlers.Insert(0, new CallBudgetHandler(calls));
+                handlers.AdditionalHandlers.Add(new AttemptMeteringHandler(calls));
+            }));
+        return builder;
+    }
+
+    /// <summary>Marks a client name whose handlers are already added.</summary>
+    private sealed record HandlersAdded(string ClientName);
+}
