@@ -1,6 +1,6 @@
-using AiOrchestrator.Budgets;
-using AiOrchestrator.Metering;
+using AiOrchestrator.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.AI;
 
@@ -8,22 +8,23 @@ namespace Microsoft.Extensions.AI;
 public static class AiOrchestratorChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds every AiOrchestrator stage registered in the services, in the right order: budgets (when
-    /// <c>AddBudgetLedger</c> registered a ledger), then metering next to the provider. Needs
-    /// <c>services.AddAiOrchestrator()</c>.
+    /// Adds every AiOrchestrator stage registered in the services, in the right order: the router (when
+    /// <c>AddModelRouting</c> registered routes), then for each attempt the budget stage (when <c>AddBudgetLedger</c>
+    /// registered a ledger) and metering next to the provider. Needs <c>services.AddAiOrchestrator()</c>.
     /// </summary>
     public static ChatClientBuilder UseAiOrchestrator(this ChatClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((innerClient, services) =>
         {
-            IChatClient client = new MeteringChatClient(innerClient, MeteringChatClientBuilderExtensions.Required<UsageMeter>(services));
-            if (services.GetService<IBudgetLedger>() is { } ledger)
+            _ = MeteringChatClientBuilderExtensions.Required<AiOrchestrator.Metering.UsageMeter>(services);
+            if (services.GetService<IOptions<RoutingOptions>>() is { } routing && routing.Value.Aliases.Count > 0)
             {
-                client = BudgetChatClientBuilderExtensions.Create(client, services, ledger);
+                // The router builds the per-attempt stages around each target (and around unrouted calls).
+                return new ModelRoutingChatClient(innerClient, routing.Value, services);
             }
 
-            return client;
+            return AttemptPipeline.Build(innerClient, services);
         });
     }
 }

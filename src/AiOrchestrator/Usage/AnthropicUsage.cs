@@ -76,15 +76,25 @@ public static class AnthropicUsage
     /// <summary>
     /// Combines the usage of a stream's <c>message_start</c> with a later <c>message_delta</c>: the output count of
     /// the later event is cumulative and replaces the earlier one; input counts are kept from whichever event has the
-    /// larger (Anthropic repeats them, it never splits them).
+    /// larger (Anthropic repeats them, it never splits them). Cache writes are taken as a pair from the event with
+    /// the larger total, preferring one that carries the 5-minute/1-hour split (a cumulative <c>message_delta</c> may
+    /// report only the total, which reads as all 5-minute writes).
     /// </summary>
-    public static TokenUsage Merge(TokenUsage start, TokenUsage delta) => new TokenUsage
+    public static TokenUsage Merge(TokenUsage start, TokenUsage delta)
     {
-        InputTokens = Math.Max(start.InputTokens, delta.InputTokens),
-        CachedInputTokens = Math.Max(start.CachedInputTokens, delta.CachedInputTokens),
-        CacheWriteTokens = Math.Max(start.CacheWriteTokens, delta.CacheWriteTokens),
-        CacheWrite1hTokens = Math.Max(start.CacheWrite1hTokens, delta.CacheWrite1hTokens),
-        OutputTokens = Math.Max(start.OutputTokens, delta.OutputTokens),
-        IsEstimated = start.IsEstimated || delta.IsEstimated,
-    }.Validate();
+        var startWrites = start.CacheWriteTokens + start.CacheWrite1hTokens;
+        var deltaWrites = delta.CacheWriteTokens + delta.CacheWrite1hTokens;
+        var writes = startWrites > deltaWrites ? start
+            : deltaWrites > startWrites ? delta
+            : delta.CacheWrite1hTokens > 0 || start.CacheWrite1hTokens == 0 ? delta : start;
+        return new TokenUsage
+        {
+            InputTokens = Math.Max(start.InputTokens, delta.InputTokens),
+            CachedInputTokens = Math.Max(start.CachedInputTokens, delta.CachedInputTokens),
+            CacheWriteTokens = writes.CacheWriteTokens,
+            CacheWrite1hTokens = writes.CacheWrite1hTokens,
+            OutputTokens = Math.Max(start.OutputTokens, delta.OutputTokens),
+            IsEstimated = start.IsEstimated || delta.IsEstimated,
+        }.Validate();
+    }
 }

@@ -79,6 +79,20 @@ public class ProviderUsageJsonTests
     }
 
     [Fact]
+    public void Anthropic_merge_keeps_the_cache_write_split_when_the_delta_reports_only_the_total()
+    {
+        var start = AnthropicUsage.Parse(Utf8("""
+            {"input_tokens":50,"cache_creation_input_tokens":3000,"cache_read_input_tokens":100,"output_tokens":1,
+             "cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000}}
+            """));
+        var delta = AnthropicUsage.Parse(Utf8("""{"input_tokens":50,"cache_creation_input_tokens":3000,"cache_read_input_tokens":100,"output_tokens":400}"""));
+
+        var merged = AnthropicUsage.Merge(start, delta);
+
+        merged.Should().Be(new TokenUsage { InputTokens = 3150, CachedInputTokens = 100, CacheWriteTokens = 1000, CacheWrite1hTokens = 2000, OutputTokens = 400 });
+    }
+
+    [Fact]
     public void Gemini_thinking_tokens_are_billed_as_output()
     {
         var usage = GeminiUsage.Parse(Utf8("""
