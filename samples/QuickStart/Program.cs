@@ -1,9 +1,11 @@
-// QuickStart: meters a batch of calls for two teams through the AiOrchestrator pipeline and prints what each
-// team spent, per model. With no configuration it runs offline against the built-in simulated provider; set
-// OPENAI_API_KEY (and optionally OPENAI_BASE_URL for an OpenAI-compatible server) to call a real provider.
+// QuickStart: meters a batch of calls for two teams through the AiOrchestrator pipeline, enforces their budgets
+// (team "support" runs out; team "search" carries on) and prints what each team spent, per model. With no
+// configuration it runs offline against the built-in simulated provider; set OPENAI_API_KEY (and optionally
+// OPENAI_BASE_URL for an OpenAI-compatible server) to call a real provider.
 using System.ClientModel;
 using System.Globalization;
 using AiOrchestrator;
+using AiOrchestrator.Budgets;
 using AiOrchestrator.Metering;
 using AiOrchestrator.Simulation;
 using Microsoft.Extensions.AI;
@@ -11,8 +13,11 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 
 var storePath = Path.Combine(Path.GetTempPath(), "aiorchestrator-quickstart.db");
-File.Delete(storePath);
-File.Delete(Path.ChangeExtension(storePath, null) + "-log.db");
+var journalPath = Path.Combine(Path.GetTempPath(), "aiorchestrator-quickstart.budget.journal");
+foreach (var file in new[] { storePath, Path.ChangeExtension(storePath, null) + "-log.db", journalPath, journalPath + ".snapshot" })
+{
+    File.Delete(file);
+}
 
 await using var services = new ServiceCollection()
     .AddLogging()
@@ -20,6 +25,13 @@ await using var services = new ServiceCollection()
     {
         options.StorePath = storePath;
         options.DefaultScope = new AiScope { Organization = "acme", App = "quickstart" };
+    })
+    .AddBudgetLedger(configure: budgets =>
+    {
+        budgets.StorePath = journalPath;
+        budgets.Wallets.Add(new WalletOptions { Id = "org:acme", Limit = 5m, Period = BudgetPeriod.Month });
+        budgets.Wallets.Add(new WalletOptions { Id = "team:acme/search", Limit = 1m, Period = BudgetPeriod.Day });
+        budgets.Wallets.Add(new WalletOptions { Id = "team:acme/support", Limit = 0.003m, Period = BudgetPeriod.Day });
     })
     .BuildServiceProvider(validateScopes: true);
 
@@ -62,18 +74,26 @@ foreach (var question in questions)
 
     using (AiScope.Begin(organization: "acme", team: "support", user: "lee"))
     {
-        var text = new System.Text.StringBuilder();
-        await foreach (var update in large.GetStreamingResponseAsync([new(ChatRole.System, SystemPrompt), new(ChatRole.User, question)]))
+        try
         {
-            text.Append(update.Text);
-        }
+            var text = new System.Text.StringBuilder();
+            await foreach (var update in large.GetStreamingResponseAsync([new(ChatRole.System, SystemPrompt), new(ChatRole.User, question)]))
+            {
+                text.Append(update.Text);
+            }
 
-        Console.WriteLine($"[support] {question}\n          → {Shorten(text.ToString())} (streamed)");
+            Console.WriteLine($"[support] {question}\n          → {Shorten(text.ToString())} (streamed)");
+        }
+        catch (BudgetExceededException ex)
+        {
+            // Refused before the provider was called: nothing was spent.
+            Console.WriteLine($"[support] {question}\n          ✗ {ex.Message}");
+        }
     }
 }
 
 // The per-call options can also carry the scope, and win over the ambient one.
-var tagged = new ChatOptions { AdditionalProperties = new() { [AiScopeKeys.Team] = "support", [AiScopeKeys.Feature] = "triage" } };
+var tagged = new ChatOptions { AdditionalProperties = new() { [AiScopeKeys.Team] = "search", [AiScopeKeys.Feature] = "triage" } };
 await small.GetResponseAsync("Classify: 'my invoice is wrong'", tagged);
 
 var store = services.GetRequiredService<IUsageStore>();
@@ -91,6 +111,15 @@ foreach (var row in report)
 var total = await store.GetSpendAsync(new SpendQuery { Organization = "acme" });
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total",-10}{"",-26}{total[0].Calls,6}{total[0].Usage.InputTokens,9}{total[0].Usage.CachedInputTokens,8}{total[0].Usage.OutputTokens,8}{total[0].Cost.Amount,16:0.000000000}"));
 Console.WriteLine();
-Console.WriteLine($"Usage records are kept in {storePath}.");
+Console.WriteLine("Wallets");
+var ledger = services.GetRequiredService<IBudgetLedger>();
+foreach (var wallet in ledger.GetWallets())
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{wallet.Id.Value,-20} spent {wallet.Spent.Amount,12:0.000000000} of {wallet.Limit.Amount.Amount,6:0.###} {wallet.Limit.Amount.Currency} a {wallet.Limit.Period.ToString().ToLowerInvariant()}, reserved {wallet.Reserved.Amount:0.######}"));
+}
+
+Console.WriteLine();
+Console.WriteLine($"Usage records are kept in {storePath}; the budget journal in {journalPath}.");
 
 static string Shorten(string text) => text.Length <= 70 ? text : text[..67] + "...";

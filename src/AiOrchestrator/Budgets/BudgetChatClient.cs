@@ -111,7 +111,7 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
 
         var family = TokenizerFamilies.ForModel(plan.Model);
         var exact = family is TokenizerFamily.O200k or TokenizerFamily.Cl100k;
-        long outputSeen = 0;
+        var watch = new StreamCapWatch(plan.MaxOutputTokens, exact ? family : null);
         var cutOff = false;
         var enumerator = base.GetStreamingResponseAsync(messages, plan.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -119,21 +119,21 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
             while (await enumerator.MoveNextAsync().ConfigureAwait(false))
             {
                 var update = enumerator.Current;
+                var overCap = false;
                 foreach (var content in update.Contents)
                 {
                     if (content is TextContent { Text.Length: > 0 } text)
                     {
-                        // Every streamed chunk carries at least one token; OpenAI-family text is counted exactly.
-                        outputSeen += exact ? Math.Max(1, ExactTokenCounter.CountTokens(text.Text, family)) : 1;
+                        overCap |= watch.Add(text.Text);
                     }
                 }
 
                 yield return update;
-                if (outputSeen > plan.MaxOutputTokens + (plan.MaxOutputTokens / 100) + 4)
+                if (overCap)
                 {
                     // The provider ignored the cap: stop reading (it stops generating when the connection closes).
                     cutOff = true;
-                    LogCutOff(_logger, plan.Model, plan.MaxOutputTokens, outputSeen);
+                    LogCutOff(_logger, plan.Model, plan.MaxOutputTokens, watch.Seen);
                     break;
                 }
             }
