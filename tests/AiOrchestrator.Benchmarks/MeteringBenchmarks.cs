@@ -16,6 +16,9 @@ public class MeteringBenchmarks
     private InstantChatClient _bare = null!;
     private IChatClient _metered = null!;
     private IChatClient _meteredNoStore = null!;
+    private IChatClient _budgeted = null!;
+    private ServiceProvider _servicesBudget = null!;
+    private string _journal = null!;
     private ServiceProvider _servicesNoStore = null!;
     private List<ChatMessage> _messages = null!;
 
@@ -30,6 +33,17 @@ public class MeteringBenchmarks
             .AddAiOrchestrator()
             .BuildServiceProvider();
         _meteredNoStore = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_servicesNoStore);
+        // Budgets on a durable journal file (group commit; calls do not wait for the disk, the default).
+        _journal = Path.Combine(Path.GetTempPath(), $"aio-bench-{Guid.NewGuid():N}.journal");
+        _servicesBudget = new ServiceCollection()
+            .AddAiOrchestrator(o => o.StorePath = Path.Combine(Path.GetTempPath(), $"aio-bench-{Guid.NewGuid():N}.db"))
+            .AddBudgetLedger(configure: b =>
+            {
+                b.StorePath = _journal;
+                b.Wallets.Add(new AiOrchestrator.Budgets.WalletOptions { Id = "org:default", Limit = 1_000_000_000m, Period = AiOrchestrator.Budgets.BudgetPeriod.Total });
+            })
+            .BuildServiceProvider();
+        _budgeted = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_servicesBudget);
         _bare = new InstantChatClient();
         _metered = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_services);
         _messages =
@@ -44,6 +58,7 @@ public class MeteringBenchmarks
     {
         _services.Dispose();
         _servicesNoStore.Dispose();
+        _servicesBudget.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -51,6 +66,9 @@ public class MeteringBenchmarks
 
     [Benchmark]
     public Task<ChatResponse> Metered() => _metered.GetResponseAsync(_messages);
+
+    [Benchmark]
+    public Task<ChatResponse> MeteredAndBudgeted() => _budgeted.GetResponseAsync(_messages);
 
     [Benchmark]
     public Task<ChatResponse> MeteredWithoutStore() => _meteredNoStore.GetResponseAsync(_messages);
