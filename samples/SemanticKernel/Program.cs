@@ -85,8 +85,9 @@ foreach (var document in documents)
         var result = await kernel.InvokeAsync(summarise, new() { ["input"] = document, ["team"] = "research", ["user"] = "kim" });
         Console.WriteLine($"[research] {Shorten(result.GetValue<string>() ?? "")}");
     }
-    catch (Exception ex) when ((ex as BudgetExceededException ?? ex.InnerException as BudgetExceededException) is { } refused)
+    catch (BudgetExceededException refused)
     {
+        // Semantic Kernel rethrows the pipeline's exception as it is; refused.Wallet names the wallet that said no.
         Console.WriteLine($"[research] refused before the call was sent: {refused.Message}");
     }
 }
