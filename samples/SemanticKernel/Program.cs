@@ -32,7 +32,8 @@ await using var services = new ServiceCollection()
     })
     .BuildServiceProvider(validateScopes: true);
 
-// 2. The provider, wrapped in the pipeline: budgets, then metering next to the provider.
+// 2. The provider, wrapped in the pipeline: Semantic Kernel's tool loop outermost (so each round trip of automatic
+//    function calling is a separate, budgeted and metered call), then budgets, then metering next to the provider.
 var apiKey = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
 var model = Environment.GetEnvironmentVariable("OPENAI_MODEL") ?? "gpt-4o-mini";
 IChatClient provider = apiKey is null
@@ -42,7 +43,10 @@ IChatClient provider = apiKey is null
             : new OpenAIClientOptions())
         .GetChatClient(model).AsIChatClient();
 
-using var chat = new ChatClientBuilder(provider).UseAiOrchestrator().Build(services);
+using var chat = new ChatClientBuilder(provider)
+    .UseKernelFunctionInvocation()
+    .UseAiOrchestrator()
+    .Build(services);
 
 // 3. The kernel: the pipeline is its IChatClient, and the filter sets the scope of every function call.
 var kernelBuilder = Kernel.CreateBuilder();

@@ -3,6 +3,7 @@ using AiOrchestrator.Budgets;
 using AiOrchestrator.Metering;
 using AiOrchestrator.Simulation;
 using AiOrchestrator.Tests.Metering;
+using AiOrchestrator.Tests.TestDoubles;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
@@ -24,10 +25,12 @@ public class SemanticKernelPipelineTests
         provider: new SimulatedChatClient(new SimulatedChatClientOptions { DefaultModelId = "gpt-4o-mini" }),
         budgets: o => o.Wallets.Add(new WalletOptions { Id = Research.Value, Limit = researchLimit, Period = BudgetPeriod.Day }));
 
-    private static Kernel KernelOver(MeteringTestHost host)
+    private static Kernel KernelOver(MeteringTestHost host) => KernelOver(host.Client);
+
+    private static Kernel KernelOver(IChatClient chat)
     {
         var builder = Kernel.CreateBuilder();
-        builder.Services.AddSingleton(host.Client);
+        builder.Services.AddSingleton(chat);
         builder.Services.AddSingleton<IFunctionInvocationFilter, ScopeFromArgumentsFilter>();
         return builder.Build();
     }
@@ -158,5 +161,56 @@ public class SemanticKernelPipelineTests
             .And.OnlyContain(r => r.Outcome == CallOutcome.Rejected && r.Cost.Amount == 0m && r.Scope.User == "kim");
         records.Where(r => r.Scope.Team == "search").Should().ContainSingle().Which.Outcome.Should().Be(CallOutcome.Succeeded);
         host.Services.GetRequiredService<IBudgetLedger>().GetWallet(Research).Spent.Amount.Should().Be(0m);
+    }
+
+    [Fact]
+    public async Task Each_round_trip_of_automatic_function_calling_is_metered_and_the_tool_runs_in_the_callers_scope()
+    {
+        // The simulated provider never asks for tools, so a scripted provider does: first a tool call, then the answer.
+        var provider = new TestChatClient();
+        provider.GetResponseAsyncCallback = (messages, options, _) =>
+        {
+            var toolResult = messages.SelectMany(m => m.Contents).OfType<Microsoft.Extensions.AI.FunctionResultContent>().Any();
+            var reply = toolResult
+                ? new ChatMessage(ChatRole.Assistant, "Ticket 42 is about a refund.")
+                : new ChatMessage(ChatRole.Assistant, [new Microsoft.Extensions.AI.FunctionCallContent("call-1", options!.Tools!.Single().Name, new Dictionary<string, object?> { ["id"] = 42 })]);
+            return Task.FromResult(new ChatResponse(reply)
+            {
+                ModelId = "gpt-4o",
+                Usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = toolResult ? 20 : 10, TotalTokenCount = toolResult ? 120 : 110 },
+            });
+        };
+
+        await using var host = new MeteringTestHost(provider: provider);
+
+        // Semantic Kernel runs the tool loop only in its own invoking client; outermost, so every round trip is
+        // budgeted and metered.
+        using var chat = new ChatClientBuilder(provider).UseKernelFunctionInvocation().UseAiOrchestrator().Build(host.Services);
+        var kernel = KernelOver(chat);
+        AiScope? toolScope = null;
+        kernel.Plugins.AddFromFunctions("tickets", [kernel.CreateFunctionFromMethod((int id) =>
+        {
+            toolScope = AiScope.Current;
+            return $"Ticket {id}: customer asks for a refund.";
+        }, "lookup")]);
+        var summarise = kernel.CreateFunctionFromPrompt(Prompt, functionName: "summarise");
+
+        var arguments = new KernelArguments(new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() })
+        {
+            ["input"] = "ticket 42",
+            ["team"] = "support",
+            ["user"] = "lee",
+        };
+        var result = await kernel.InvokeAsync(summarise, arguments);
+
+        result.GetValue<string>().Should().Be("Ticket 42 is about a refund.");
+        provider.Calls.Should().Be(2);
+        toolScope.Should().NotBeNull();
+        (toolScope!.Team, toolScope.User, toolScope.Feature).Should().Be(("support", "lee", "summarise"), "the tool's arguments name no team, so the caller's scope is kept");
+
+        // gpt-4o: $2.50 input, $10 output per million: (100 × 2.50 + 10 × 10) and (100 × 2.50 + 20 × 10) per million.
+        var records = await host.RecordsAsync();
+        records.Should().HaveCount(2).And.OnlyContain(r => r.Scope.Team == "support" && r.Scope.User == "lee" && r.Model == "gpt-4o");
+        records.Select(r => r.Cost).Should().BeEquivalentTo([Money.Usd(0.00035m), Money.Usd(0.00045m)]);
     }
 }
