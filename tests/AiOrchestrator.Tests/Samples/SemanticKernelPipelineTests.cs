@@ -213,4 +213,18 @@ public class SemanticKernelPipelineTests
         records.Should().HaveCount(2).And.OnlyContain(r => r.Scope.Team == "support" && r.Scope.User == "lee" && r.Model == "gpt-4o");
         records.Select(r => r.Cost).Should().BeEquivalentTo([Money.Usd(0.00035m), Money.Usd(0.00045m)]);
     }
+
+    [Fact]
+    public async Task The_model_id_of_the_execution_settings_is_the_model_the_call_asks_for_and_is_priced_at()
+    {
+        await using var host = Host();
+        var kernel = KernelOver(host);
+        var summarise = kernel.CreateFunctionFromPrompt(Prompt, new PromptExecutionSettings { ModelId = "gpt-4o" }, functionName: "summarise");
+
+        await kernel.InvokeAsync(summarise, For("search", "dana"));
+
+        var record = (await host.RecordsAsync()).Should().ContainSingle().Subject;
+        record.Model.Should().Be("gpt-4o");
+        record.Cost.Should().Be(Money.Usd(((record.Usage.InputTokens * 2.50m) + (record.Usage.OutputTokens * 10m)) / 1_000_000m));
+    }
 }
