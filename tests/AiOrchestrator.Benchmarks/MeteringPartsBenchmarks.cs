@@ -20,3 +20,40 @@ public class MeteringPartsBenchmarks
     [Benchmark] public Guid Guid7() => Guid.CreateVersion7(_at);
     [Benchmark] public DateTimeOffset Now() => TimeProvider.System.GetUtcNow();
 }
+
+/// <summary>The parts of the budget stage's hot path, one by one.</summary>
+[MemoryDiagnoser]
+public class BudgetPartsBenchmarks
+{
+    private static readonly AiScope Scope = new() { Organization = "default" };
+    private AiOrchestrator.Budgets.BudgetLedger _ledger = null!;
+    private IReadOnlyList<AiOrchestrator.Budgets.WalletId> _path = null!;
+    private List<Microsoft.Extensions.AI.ChatMessage> _messages = null!;
+    private long _n;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var options = new AiOrchestrator.Budgets.BudgetOptions();
+        options.Wallets.Add(new AiOrchestrator.Budgets.WalletOptions { Id = "org:default", Limit = 1_000_000_000m, Period = AiOrchestrator.Budgets.BudgetPeriod.Total });
+        _ledger = new AiOrchestrator.Budgets.BudgetLedger(options);
+        _path = _ledger.GetWalletPath(Scope);
+        _messages = [new(Microsoft.Extensions.AI.ChatRole.System, "You are a helpful assistant."), new(Microsoft.Extensions.AI.ChatRole.User, BenchmarkText.Prompt1Kb)];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _ledger.Dispose();
+
+    [Benchmark] public object GetWalletPath() => _ledger.GetWalletPath(Scope);
+    [Benchmark] public object GetWallet() => _ledger.GetWallet(_path[0]);
+    [Benchmark] public int EstimateInput() => AiOrchestrator.Tokens.TokenCounter.Estimate.CountInputTokens(_messages, null, "gpt-4o-mini");
+    [Benchmark] public string Key() => AiOrchestrator.Metering.UsageRecordId.Next(DateTimeOffset.UtcNow).ToString("N") + "/reserve";
+
+    [Benchmark]
+    public async Task ReserveSettle()
+    {
+        var n = ++_n;
+        var r = await _ledger.ReserveAsync(_path, Money.Usd(0.01m), "r" + n);
+        await _ledger.SettleAsync(r.Id, Money.Usd(0.001m), "s" + n);
+    }
+}
