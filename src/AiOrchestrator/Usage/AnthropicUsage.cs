@@ -18,18 +18,7 @@ public static class AnthropicUsage
     /// <summary>Parses a usage object given as UTF-8 JSON.</summary>
     /// <exception cref="InvalidUsageException">The JSON is malformed, not an object, or holds impossible counts.</exception>
     public static TokenUsage Parse(ReadOnlySpan<byte> utf8Json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(utf8Json);
-            using var document = JsonDocument.ParseValue(ref reader);
-            return Parse(document.RootElement);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidUsageException($"Anthropic usage is not valid JSON: {ex.Message}", ex);
-        }
-    }
+        => UsageJson.Parse(utf8Json, "Anthropic usage", static usage => Parse(usage));
 
     /// <summary>Parses a usage object.</summary>
     /// <exception cref="InvalidUsageException">The element is not an object or holds impossible counts.</exception>

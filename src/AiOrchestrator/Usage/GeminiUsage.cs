@@ -15,18 +15,7 @@ public static class GeminiUsage
     /// <summary>Parses a usageMetadata object given as UTF-8 JSON.</summary>
     /// <exception cref="InvalidUsageException">The JSON is malformed, not an object, or holds impossible counts.</exception>
     public static TokenUsage Parse(ReadOnlySpan<byte> utf8Json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(utf8Json);
-            using var document = JsonDocument.ParseValue(ref reader);
-            return Parse(document.RootElement);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidUsageException($"Gemini usageMetadata is not valid JSON: {ex.Message}", ex);
-        }
-    }
+        => UsageJson.Parse(utf8Json, "Gemini usageMetadata", static usage => Parse(usage));
 
     /// <summary>Parses a usageMetadata object.</summary>
     /// <exception cref="InvalidUsageException">The element is not an object or holds impossible counts.</exception>

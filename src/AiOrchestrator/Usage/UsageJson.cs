@@ -5,6 +5,21 @@ namespace AiOrchestrator;
 /// <summary>Shared reading of token counts from provider usage JSON, with errors that name the field.</summary>
 internal static class UsageJson
 {
+    /// <summary>Parses UTF-8 JSON and hands its root to <paramref name="parse"/>; malformed JSON names what it was.</summary>
+    public static TokenUsage Parse(ReadOnlySpan<byte> utf8Json, string what, Func<JsonElement, TokenUsage> parse)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json);
+            using var document = JsonDocument.ParseValue(ref reader);
+            return parse(document.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidUsageException($"{what} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
     public static void RequireObject(JsonElement element, string what)
     {
         if (element.ValueKind != JsonValueKind.Object)
