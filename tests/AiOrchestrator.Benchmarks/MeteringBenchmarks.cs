@@ -17,6 +17,8 @@ public class MeteringBenchmarks
     private IChatClient _metered = null!;
     private IChatClient _meteredNoStore = null!;
     private IChatClient _budgeted = null!;
+    private IChatClient _budgetedInMemory = null!;
+    private ServiceProvider _servicesBudgetInMemory = null!;
     private ServiceProvider _servicesBudget = null!;
     private string _journal = null!;
     private ServiceProvider _servicesNoStore = null!;
@@ -44,6 +46,14 @@ public class MeteringBenchmarks
             })
             .BuildServiceProvider();
         _budgeted = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_servicesBudget);
+        // The same with the ledger's journal in memory and a store that keeps nothing: the stage's own cost,
+        // without the writer threads competing for the two cores.
+        _servicesBudgetInMemory = new ServiceCollection()
+            .AddSingleton<AiOrchestrator.Metering.IUsageStore, DiscardingUsageStore>()
+            .AddAiOrchestrator()
+            .AddBudgetLedger(configure: b => b.Wallets.Add(new AiOrchestrator.Budgets.WalletOptions { Id = "org:default", Limit = 1_000_000_000m, Period = AiOrchestrator.Budgets.BudgetPeriod.Total }))
+            .BuildServiceProvider();
+        _budgetedInMemory = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_servicesBudgetInMemory);
         _bare = new InstantChatClient();
         _metered = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_services);
         _messages =
@@ -59,6 +69,7 @@ public class MeteringBenchmarks
         _services.Dispose();
         _servicesNoStore.Dispose();
         _servicesBudget.Dispose();
+        _servicesBudgetInMemory.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -69,6 +80,9 @@ public class MeteringBenchmarks
 
     [Benchmark]
     public Task<ChatResponse> MeteredAndBudgeted() => _budgeted.GetResponseAsync(_messages);
+
+    [Benchmark]
+    public Task<ChatResponse> MeteredAndBudgetedInMemory() => _budgetedInMemory.GetResponseAsync(_messages);
 
     [Benchmark]
     public Task<ChatResponse> MeteredWithoutStore() => _meteredNoStore.GetResponseAsync(_messages);

@@ -27,6 +27,9 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
     private readonly ITokenCounter _tokens;
     private readonly UsageMeter _meter;
     private readonly ILogger _logger;
+    // Reserve with the cheap bound only while the wallets hold this many times its worst case.
+    private const decimal AmpleHeadroom = 20m;
+    private const int MessageFramingAllowance = 8;
     private ChatClientMetadata? _metadata;
 
     /// <summary>Creates the budget stage over <paramref name="innerClient"/>.</summary>
@@ -166,11 +169,19 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
             ?? throw new InvalidOperationException("The call names no model, so its cost cannot be reserved. Set ChatOptions.ModelId, or give the client a default model.");
         var now = _meter.TimeProvider.GetUtcNow();
         var price = _pricing.GetPrice(metadata.ProviderName, model, now);
-        var inputTokens = (long)_tokens.CountInputTokens(messages, options, model);
         var available = Available(wallets, price.Currency);
-
         long maxOutput = options?.MaxOutputTokens is { } requested && requested > 0 ? requested : DefaultMaxOutputTokens;
-        var amount = price.EstimateMaxCost(inputTokens, maxOutput);
+
+        // With ample headroom, reserve for a bound that costs nanoseconds (a token is at least one UTF-8 byte); only
+        // when the wallets run low is the input counted more tightly, so calls near the limit are not refused early.
+        var inputTokens = InputBytesBound(messages, options);
+        var amount = inputTokens < 0 ? default : price.EstimateMaxCost(inputTokens, maxOutput);
+        if (inputTokens < 0 || amount.Amount * AmpleHeadroom > available.Amount)
+        {
+            inputTokens = _tokens.CountInputTokens(messages, options, model);
+            amount = price.EstimateMaxCost(inputTokens, maxOutput);
+        }
+
         if (ClampMaxOutputTokens && amount > available)
         {
             var affordable = price.MaxAffordableOutputTokens(available, inputTokens);
@@ -203,8 +214,45 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
         return new BudgetPlan(reservation, callId, callOptions, context, price, model, maxOutput);
     }
 
+    /// <summary>
+    /// An upper bound of the input tokens of a text-only call: its UTF-8 bytes plus a per-message allowance for the
+    /// chat framing; -1 when the call carries anything else (tools, images, function results), which only the
+    /// token counter can bound.
+    /// </summary>
+    private static long InputBytesBound(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        if (options?.Tools is { Count: > 0 } || messages is not IReadOnlyList<ChatMessage> list)
+        {
+            return -1;
+        }
+
+        long bytes = 0;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var contents = list[i].Contents;
+            for (var j = 0; j < contents.Count; j++)
+            {
+                if (contents[j] is not TextContent text)
+                {
+                    return -1;
+                }
+
+                bytes += System.Text.Encoding.UTF8.GetByteCount(text.Text);
+            }
+
+            bytes += MessageFramingAllowance;
+        }
+
+        return bytes + MessageFramingAllowance;
+    }
+
     private Money Available(IReadOnlyList<WalletId> wallets, string currency)
     {
+        if (_ledger is BudgetLedger ledger)
+        {
+            return ledger.MinimumAvailable(wallets, currency);
+        }
+
         var available = new Money(decimal.MaxValue, currency);
         foreach (var id in wallets)
         {

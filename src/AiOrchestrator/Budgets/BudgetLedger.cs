@@ -468,6 +468,36 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
         }
     }
 
+    /// <summary>
+    /// The least that any of <paramref name="wallets"/> still has available in its current period (never below
+    /// zero), without building wallet snapshots: the budget stage asks this on every call.
+    /// </summary>
+    internal Money MinimumAvailable(IReadOnlyList<WalletId> wallets, string currency)
+    {
+        var available = decimal.MaxValue;
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow().UtcTicks;
+            for (var i = 0; i < wallets.Count; i++)
+            {
+                var w = Wallet(wallets[i]);
+                if (!string.Equals(w.Currency, currency, StringComparison.Ordinal))
+                {
+                    throw new CurrencyMismatchException(w.Currency, currency);
+                }
+
+                if (_fault is null && Volatile.Read(ref _disposed) == 0)
+                {
+                    RolloverIfDue(w, now);
+                }
+
+                available = Math.Min(available, w.Available);
+            }
+        }
+
+        return new Money(Math.Max(0m, available), currency);
+    }
+
     /// <inheritdoc/>
     public IReadOnlyList<WalletId> GetWalletPath(AiScope scope)
     {
