@@ -22,4 +22,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 dotnet restore AiOrchestrator.sln
 dotnet build AiOrchestrator.sln -c Release --no-restore
-dotnet test AiOrchestrator.sln -c Release --no-build --logger "console;verbosity=minimal" "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test AiOrchestrator.sln -c Release --no-build --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over every test project: "N passed, N failed".
+passed=$(sed -n 's/.*Passed: *\([0-9][0-9]*\).*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(sed -n 's/.*Failed: *\([0-9][0-9]*\),.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+echo "${passed} passed, ${failed} failed"
+exit "$status"
