@@ -502,19 +502,20 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
     public IReadOnlyList<WalletId> GetWalletPath(AiScope scope)
     {
         var path = WalletId.PathOf(scope);
-        var existing = new List<WalletId>(path.Count);
+        List<WalletId>? existing = null;
         lock (_lock)
         {
             foreach (var id in path)
             {
                 if (_state.TryGetWallet(id, out _))
                 {
-                    existing.Add(id);
+                    (existing ??= new List<WalletId>(path.Count)).Add(id);
                 }
             }
         }
 
-        return existing;
+        // Scopes without wallets are asked about on every call: answer them without allocating.
+        return existing ?? (IReadOnlyList<WalletId>)[];
     }
 
     /// <inheritdoc/>
