@@ -10,8 +10,10 @@ for proj in sorted(glob.glob(os.path.join(root, "src", "*", "*.csproj"))):
     d = os.path.dirname(proj)
     out = subprocess.run(["dotnet", "build", proj, "--no-incremental", "-p:TreatWarningsAsErrors=false"],
                          capture_output=True, text=True).stdout
-    add = set(re.findall(r"RS0016: Symbol '(.+?)' is not part of the declared public API", out))
-    rem = set(re.findall(r"RS0017: Symbol '(.+?)' is part of the declared API", out))
+    # Only this project's diagnostics: a build also reports those of the projects it references.
+    mine = "\n".join(l for l in out.splitlines() if l.rstrip().endswith("[" + proj + "]"))
+    add = set(re.findall(r"RS0016: Symbol '(.+?)' is not part of the declared public API", mine))
+    rem = set(re.findall(r"RS0017: Symbol '(.+?)' is part of the declared API", mine))
     p = os.path.join(d, "PublicAPI.Unshipped.txt")
     lines = open(p).read().splitlines() if os.path.exists(p) else ["#nullable enable"]
     body = sorted({l for l in lines[1:] if l and l not in rem} | add, key=str.casefold)

@@ -20,11 +20,11 @@ public interface IBudgetReservations
 
     /// <summary>
     /// Holds <paramref name="amount"/> on every wallet in <paramref name="wallets"/>, all or nothing, for attempt
-    /// <paramref name="attempt"/> of call <paramref name="call"/>. A retry with the same call and attempt returns the
+    /// <paramref name="attempt"/> of call <paramref name="callId"/>. A retry with the same call and attempt returns the
     /// first outcome (a refusal stays a refusal).
     /// </summary>
     /// <exception cref="BudgetExceededException">A wallet cannot cover the amount; nothing was reserved.</exception>
-    ValueTask<Reservation> ReserveAsync(AiCallId call, int attempt, IReadOnlyList<WalletId> wallets, Money amount, CancellationToken cancellationToken = default);
+    ValueTask<Reservation> ReserveAsync(AiCallId callId, int attempt, IReadOnlyList<WalletId> wallets, Money amount, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Posts <paramref name="actual"/> to every wallet of the reservation and releases the rest of its hold. A
@@ -32,9 +32,9 @@ public interface IBudgetReservations
     /// (the settlement says it was late). An amount above the reservation is posted and reported as an overrun.
     /// </summary>
     /// <exception cref="ReservationAlreadyResolvedException">It was already settled or released.</exception>
-    ValueTask<Settlement> SettleAsync(AiCallId call, int attempt, Reservation reservation, Money actual, CancellationToken cancellationToken = default);
+    ValueTask<Settlement> SettleAsync(AiCallId callId, int attempt, Reservation reservation, Money actual, CancellationToken cancellationToken = default);
 
     /// <summary>Voids the reservation; nothing is posted. Releasing an expired reservation does nothing.</summary>
     /// <exception cref="ReservationAlreadyResolvedException">It was already settled.</exception>
-    ValueTask ReleaseAsync(AiCallId call, int attempt, Reservation reservation, CancellationToken cancellationToken = default);
+    ValueTask ReleaseAsync(AiCallId callId, int attempt, Reservation reservation, CancellationToken cancellationToken = default);
 }
