@@ -1,7 +1,6 @@
 using AiOrchestrator.Budgets;
 using AiOrchestrator.Metering;
-using AiOrchestrator.Pricing;
-using AiOrchestrator.Tokens;
+using AiOrchestrator.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -20,18 +19,14 @@ public static class BudgetChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((innerClient, services) =>
         {
-            var client = Create(innerClient, services, ledger ?? MeteringChatClientBuilderExtensions.Required<IBudgetLedger>(services));
+            var client = new BudgetChatClient(
+                innerClient,
+                ledger ?? MeteringChatClientBuilderExtensions.Required<IBudgetLedger>(services),
+                MeteringChatClientBuilderExtensions.Required<UsageMeter>(services),
+                AttemptStages.OptionsFrom(services).Budget,
+                services.GetService<ILogger<BudgetChatClient>>());
             configure?.Invoke(client);
             return client;
         });
     }
-
-    internal static BudgetChatClient Create(IChatClient innerClient, IServiceProvider services, IBudgetLedger ledger)
-        => new(
-            innerClient,
-            ledger,
-            MeteringChatClientBuilderExtensions.Required<CostCalculator>(services),
-            MeteringChatClientBuilderExtensions.Required<ITokenCounter>(services),
-            MeteringChatClientBuilderExtensions.Required<UsageMeter>(services),
-            services.GetService<ILogger<BudgetChatClient>>());
 }

@@ -9,6 +9,18 @@ public sealed class BudgetOptions
     public const string SectionName = "AiOrchestrator:Budgets";
 
     /// <summary>
+    /// The budget stage lowers the output cap of a call that sets none, or more than the wallets can pay for, to what
+    /// they can pay for. Default true; when false, an unaffordable call is refused.
+    /// </summary>
+    public bool ClampMaxOutputTokens { get; set; } = true;
+
+    /// <summary>The output cap the budget stage reserves for (and sends with) calls that set none. Default 4,096.</summary>
+    public int DefaultMaxOutputTokens { get; set; } = 4096;
+
+    /// <summary>The budget stage waits until each settlement is on disk before returning the response. Default false.</summary>
+    public bool WaitForDurableSettlement { get; set; }
+
+    /// <summary>
     /// The path of the budget journal file (for example <c>data/aiorchestrator.budget.journal</c>), which keeps every
     /// posted transaction across restarts and crashes. Null keeps the ledger in memory only: nothing survives a
     /// restart (tests and demos).

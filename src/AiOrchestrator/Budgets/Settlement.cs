@@ -30,6 +30,9 @@ public sealed class Settlement
     /// <summary>True when the actual cost exceeded the reservation.</summary>
     public bool IsOverrun => Overrun.Amount > 0m;
 
+    /// <summary>True when the reservation had expired before it was settled: its hold was gone, so the cost was posted in full.</summary>
+    public bool IsLate { get; internal init; }
+
     /// <summary>Completes when the settlement is on disk.</summary>
     public Task Durable { get; internal set; } = Task.CompletedTask;
 }

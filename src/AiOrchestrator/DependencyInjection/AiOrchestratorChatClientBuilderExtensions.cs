@@ -1,3 +1,4 @@
+using AiOrchestrator.Pipeline;
 using AiOrchestrator.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -8,23 +9,34 @@ namespace Microsoft.Extensions.AI;
 public static class AiOrchestratorChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds every AiOrchestrator stage registered in the services, in the right order: the router (when
-    /// <c>AddModelRouting</c> registered routes), then for each attempt the budget stage (when <c>AddBudgetLedger</c>
-    /// registered a ledger) and metering next to the provider. Needs <c>services.AddAiOrchestrator()</c>.
+    /// Adds every AiOrchestrator stage registered in the services, in the order <see cref="AiStageOrder"/> keeps
+    /// (the same order the <c>HttpClient</c> handlers use): the router (when <c>AddModelRouting</c> registered
+    /// routes), then for each attempt the budget stage (when <c>AddBudgetLedger</c> registered a ledger) and metering
+    /// next to the provider. Needs <c>services.AddAiOrchestrator()</c>.
     /// </summary>
-    public static ChatClientBuilder UseAiOrchestrator(this ChatClientBuilder builder)
+    public static ChatClientBuilder UseAiOrchestrator(this ChatClientBuilder builder) => UseAiOrchestrator(builder, null);
+
+    /// <summary>
+    /// Adds every AiOrchestrator stage registered in the services, with their settings changed by
+    /// <paramref name="configure"/> (they start from the registered options and configuration).
+    /// </summary>
+    /// <example><c>builder.UseAiOrchestrator(o => o.Budget.DefaultMaxOutputTokens = 1024)</c></example>
+    public static ChatClientBuilder UseAiOrchestrator(this ChatClientBuilder builder, Action<AiPipelineOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((innerClient, services) =>
         {
             _ = MeteringChatClientBuilderExtensions.Required<AiOrchestrator.Metering.UsageMeter>(services);
-            if (services.GetService<IOptions<RoutingOptions>>() is { } routing && routing.Value.Aliases.Count > 0)
+            var pipeline = AttemptStages.OptionsFrom(services);
+            configure?.Invoke(pipeline);
+            pipeline.Budget.Validate();
+            if (pipeline.EnableRouting && services.GetService<IOptions<RoutingOptions>>() is { } routing && routing.Value.Aliases.Count > 0)
             {
                 // The router builds the per-attempt stages around each target (and around unrouted calls).
-                return new ModelRoutingChatClient(innerClient, routing.Value, services);
+                return new ModelRoutingChatClient(innerClient, routing.Value, services, pipeline);
             }
 
-            return AttemptPipeline.Build(innerClient, services);
+            return AttemptPipeline.Build(innerClient, services, pipeline);
         });
     }
 }

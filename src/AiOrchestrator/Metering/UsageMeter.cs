@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AiOrchestrator.Pipeline;
 using AiOrchestrator.Pricing;
 using AiOrchestrator.Tokens;
 using Microsoft.Extensions.AI;
@@ -58,7 +59,10 @@ public sealed partial class UsageMeter : IDisposable
 
     /// <summary>Resolves the scope of a call: its options, the ambient scope, the resolver, then the default.</summary>
     public AiScope ResolveScope(ChatOptions? options)
-        => AiCallContext.Get(options)?.Scope ?? ScopeResolution.Resolve(options, _scopeResolver, _defaultScope);
+        => AiCall.From(options)?.Scope ?? ScopeResolution.Resolve(options, _scopeResolver, _defaultScope);
+
+    /// <summary>The scope of calls that resolve no other scope.</summary>
+    internal AiScope DefaultScope => _defaultScope;
 
     /// <summary>
     /// Checks, before a call is sent, that its model can be priced; throws <see cref="UnpricedModelException"/>
@@ -75,12 +79,15 @@ public sealed partial class UsageMeter : IDisposable
         _ = _pricing.GetPrice(provider, model, TimeProvider.GetUtcNow());
     }
 
-    internal TokenUsage Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, string? model, string? outputText, long outputTokensCounted)
-    {
-        var input = _tokens.CountInputTokens(messages, options, model);
-        var output = outputText is null ? outputTokensCounted : _tokens.CountOutputTokens(outputText, model);
-        return new TokenUsage { InputTokens = input, OutputTokens = output, IsEstimated = true };
-    }
+    /// <summary>The clock's timestamp now.</summary>
+    internal DateTimeOffset Now => TimeProvider.GetUtcNow();
+
+    /// <summary>The price of <paramref name="model"/> now; throws under the default unpriced-model policy.</summary>
+    internal ModelPrice GetPrice(string? provider, string model, DateTimeOffset at) => _pricing.GetPrice(provider, model, at);
+
+    internal CostCalculator Pricing => _pricing;
+
+    internal ITokenCounter TokenCounter => _tokens;
 
     internal TokenUsage? Normalise(UsageDetails? details, object? rawRepresentation, string? model)
     {
@@ -100,43 +107,68 @@ public sealed partial class UsageMeter : IDisposable
         }
     }
 
-    internal UsageRecord Record(in MeteredCall call)
+    /// <summary>Logs usage a provider reported that cannot be used (the attempt is then estimated).</summary>
+    internal void ReportBadUsage(InvalidUsageException exception, string? provider, string model)
+        => LogBadProviderUsage(_logger, exception, provider ?? "(unknown)", model);
+
+    /// <summary>Keeps the usage record of an attempt that has ended, at the cost the attempt's pricing rule gives.</summary>
+    internal UsageRecord Record(AiCallAttempt attempt)
     {
-        var cost = default(CallCost);
-        if (call.Usage.InputTokens != 0 || call.Usage.OutputTokens != 0)
+        var cost = attempt.GetCost(_pricing);
+        if (attempt.PricedAsRequestedModel)
         {
-            cost = _pricing.Calculate(call.Provider, call.Model, call.Usage, call.Started);
+            LogPricedAsRequested(_logger, attempt.ServedModel ?? attempt.Model, attempt.Model);
         }
 
         var record = new UsageRecord
         {
-            Id = UsageRecordId.Next(call.Started),
-            Timestamp = call.Started,
-            Scope = call.Scope,
-            Provider = call.Provider,
-            Model = call.Model,
-            Route = call.Context?.Route,
-            Usage = call.Usage,
-            Cost = cost.Cost,
-            UsedFallbackPrice = cost.UsedFallbackPrice,
-            Streaming = call.Streaming,
-            Latency = call.Latency,
-            TimeToFirstToken = call.TimeToFirstToken,
-            Outcome = call.Outcome,
-            Error = call.Error,
+            Id = UsageRecordId.Next(attempt.StartedAt),
+            CallId = attempt.Call.Id.Value,
+            Timestamp = attempt.StartedAt,
+            Scope = attempt.Call.Scope,
+            Provider = attempt.Provider,
+            Model = attempt.PricedAsRequestedModel ? attempt.Model : attempt.ServedModel ?? attempt.Model,
+            Route = attempt.Route,
+            Usage = attempt.Usage,
+            Cost = cost,
+            UsedFallbackPrice = attempt.UsedFallbackPrice,
+            PricedAsRequestedModel = attempt.PricedAsRequestedModel,
+            Streaming = attempt.Call.Streaming,
+            Latency = attempt.Latency,
+            TimeToFirstToken = attempt.TimeToFirstToken,
+            Outcome = attempt.Outcome,
+            Error = attempt.Error,
         };
 
+        Keep(record);
+        return record;
+    }
+
+    /// <summary>Keeps the record of an attempt a stage refused before it was sent (it cost nothing).</summary>
+    internal void RecordRefused(AiCallAttempt attempt, string error)
+    {
+        Keep(new UsageRecord
+        {
+            Id = UsageRecordId.Next(attempt.StartedAt),
+            CallId = attempt.Call.Id.Value,
+            Timestamp = attempt.StartedAt,
+            Scope = attempt.Call.Scope,
+            Provider = attempt.Provider,
+            Model = attempt.Model,
+            Route = attempt.Route,
+            Cost = new Money(0m, attempt.Price.Currency),
+            Streaming = attempt.Call.Streaming,
+            Outcome = CallOutcome.Rejected,
+            Error = error,
+        });
+    }
+
+    internal void RecordOverrun(AiScope scope, string model) => _metrics.RecordOverrun(scope, model);
+
+    private void Keep(UsageRecord record)
+    {
         _store.Append(record);
         _metrics.Record(record);
-        if (call.Context is { } context)
-        {
-            context.Provider = call.Provider;
-            context.Model = call.Model;
-            context.Usage = call.Usage;
-            context.Cost = cost.Cost;
-        }
-
-        return record;
     }
 
     /// <inheritdoc/>
@@ -144,4 +176,10 @@ public sealed partial class UsageMeter : IDisposable
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "The provider's usage for model {Model} is invalid; the call's usage is estimated instead.")]
     private static partial void LogBadUsage(ILogger logger, Exception exception, string model);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The usage {Provider} reported for model {Model} is invalid; the attempt's usage is estimated instead.")]
+    private static partial void LogBadProviderUsage(ILogger logger, Exception exception, string provider, string model);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The provider answered with model {ServedModel}, which the catalog cannot price; the call was priced as {RequestedModel}, the model it asked for, and the record says so (PricedAsRequestedModel).")]
+    private static partial void LogPricedAsRequested(ILogger logger, string servedModel, string requestedModel);
 }

@@ -30,6 +30,18 @@ public sealed record UsageRecord
     /// <summary>True when the model had no price and the configured fallback price was used.</summary>
     public bool UsedFallbackPrice { get; init; }
 
+    /// <summary>
+    /// True when the provider answered with a model id the catalog cannot price (a deployment name, an unknown
+    /// snapshot): the call was priced at the price of the model it asked for, which was checked before it was sent.
+    /// </summary>
+    public bool PricedAsRequestedModel { get; init; }
+
+    /// <summary>
+    /// The id of the call this attempt belongs to: it also keys the call's budget reservations in the ledger (and its
+    /// audit entries), so a record can be matched with what the ledger holds. Empty in records written before it was kept.
+    /// </summary>
+    public Guid CallId { get; init; }
+
     /// <summary>True when the call was streamed.</summary>
     public bool Streaming { get; init; }
 

@@ -11,13 +11,14 @@ namespace AiOrchestrator.Metering;
 /// </summary>
 internal static class UsageRecordCodec
 {
-    /// <summary>The format written. Version 2 added the route; version 1 segments are still read.</summary>
-    public const byte Version = 2;
+    /// <summary>The format written. Version 2 added the route, version 3 the call id; older segments are still read.</summary>
+    public const byte Version = 3;
 
     private const byte FlagEstimated = 1;
     private const byte FlagFallbackPrice = 2;
     private const byte FlagStreaming = 4;
     private const byte FlagHasTimeToFirstToken = 8;
+    private const byte FlagPricedAsRequested = 16;
 
     public static void Write(IBufferWriter<byte> output, UsageRecord r)
     {
@@ -54,6 +55,7 @@ internal static class UsageRecordCodec
         flags |= r.UsedFallbackPrice ? FlagFallbackPrice : (byte)0;
         flags |= r.Streaming ? FlagStreaming : (byte)0;
         flags |= r.TimeToFirstToken is not null ? FlagHasTimeToFirstToken : (byte)0;
+        flags |= r.PricedAsRequestedModel ? FlagPricedAsRequested : (byte)0;
         w.Byte(flags);
         w.VarUInt((ulong)r.Latency.Ticks);
         if (r.TimeToFirstToken is { } ttft)
@@ -64,6 +66,7 @@ internal static class UsageRecordCodec
         w.Byte((byte)r.Outcome);
         w.String(r.Error);
         w.String(r.Route);
+        w.Guid(r.CallId);
     }
 
     public static UsageRecord Read(ref ReadOnlySpan<byte> input, byte version = Version)
@@ -110,6 +113,7 @@ internal static class UsageRecordCodec
         var outcome = (CallOutcome)r.Byte();
         var error = r.String();
         var route = version >= 2 ? r.String() : null;
+        var callId = version >= 3 ? r.Guid() : Guid.Empty;
         input = r.Remaining;
         return new UsageRecord
         {
@@ -122,6 +126,8 @@ internal static class UsageRecordCodec
             Usage = usage with { IsEstimated = (flags & FlagEstimated) != 0 },
             Cost = new Money(amount, currency),
             UsedFallbackPrice = (flags & FlagFallbackPrice) != 0,
+            PricedAsRequestedModel = (flags & FlagPricedAsRequested) != 0,
+            CallId = callId,
             Streaming = (flags & FlagStreaming) != 0,
             Latency = latency,
             TimeToFirstToken = ttft,

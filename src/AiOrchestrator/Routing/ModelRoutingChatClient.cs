@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using AiOrchestrator.Budgets;
 using AiOrchestrator.Metering;
+using AiOrchestrator.Pipeline;
 using AiOrchestrator.Pricing;
 using AiOrchestrator.Tokens;
 using Microsoft.Extensions.AI;
@@ -37,11 +38,10 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
     private readonly TimeProvider _time;
     private readonly UsageMeter? _meter;
     private readonly IBudgetLedger? _ledger;
-    private readonly IAiScopeResolver? _scopeResolver;
-    private readonly AiScope _defaultScope;
     private readonly IChatClient _passThrough;
     private readonly ChatClientMetadata _metadata;
     private readonly ILogger _logger;
+    private readonly long _defaultCap;
 
     /// <summary>Creates a router over <paramref name="innerClient"/>, which serves targets that name no client of their own.</summary>
     /// <param name="innerClient">The client for targets with neither <see cref="RouteTarget.Client"/> nor <see cref="RouteTarget.ClientKey"/>, and for unrouted calls.</param>
@@ -52,22 +52,28 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
     /// </param>
     /// <exception cref="OptionsValidationException">The options are invalid; the message names each setting.</exception>
     public ModelRoutingChatClient(IChatClient innerClient, RoutingOptions options, IServiceProvider? services = null)
+        : this(innerClient, options, services, null)
+    {
+    }
+
+    /// <summary>Creates a router whose per-attempt stages use <paramref name="pipeline"/>'s settings.</summary>
+    internal ModelRoutingChatClient(IChatClient innerClient, RoutingOptions options, IServiceProvider? services, AiPipelineOptions? pipeline)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = services?.GetService<TimeProvider>() ?? TimeProvider.System;
-        _routes = RouteTable.Build(options, innerClient, services, _time);
+        _routes = RouteTable.Build(options, innerClient, services, _time, pipeline);
         _meter = services?.GetService<UsageMeter>();
         _ledger = services?.GetService<IBudgetLedger>();
-        _scopeResolver = services?.GetService<IAiScopeResolver>();
-        _defaultScope = services?.GetService<IOptions<AiOrchestratorOptions>>()?.Value.DefaultScope ?? new AiScope { Organization = "default" };
         _order = new TargetOrder(
             services?.GetService<CostCalculator>() ?? new CostCalculator(new PricingOptions()),
             services?.GetService<ITokenCounter>() ?? TokenCounter.For(TokenCountingMode.Estimate),
             _ledger,
             _time,
             options.DefaultMaxOutputTokens);
-        _passThrough = AttemptPipeline.Build(innerClient, services);
+        _passThrough = AttemptPipeline.Build(innerClient, services, pipeline);
+        var budgeted = pipeline?.EnableBudgets != false && _ledger is not null;
+        _defaultCap = budgeted ? (pipeline?.Budget ?? AttemptStages.OptionsFrom(services!).Budget).DefaultMaxOutputTokens : long.MaxValue;
         _metadata = new ChatClientMetadata(ProviderName, null, options.DefaultAlias);
         _logger = (ILogger?)services?.GetService<ILogger<ModelRoutingChatClient>>() ?? NullLogger.Instance;
     }
@@ -92,15 +98,15 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
+        ChatCallValidation.Validate(messages, options);
         var route = RouteOf(options);
         if (route is null)
         {
             return await _passThrough.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var callOptions = Prepare(options, out var context);
-        var order = _order.For(route, messages, callOptions, context?.Scope, streaming: false);
+        var callOptions = Prepare(messages, options, streaming: false, out var call);
+        var order = _order.For(route, messages, callOptions, call?.Scope, streaming: false);
         using var activity = StartActivity(route);
         List<RouteAttempt>? attempts = null;
         Exception? lastError = null;
@@ -115,9 +121,9 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
             }
 
             callOptions.ModelId = entry.ModelId;
-            if (context is not null)
+            if (call is not null)
             {
-                context.Route = entry.Name;
+                call.Route = entry.Name;
             }
 
             var deadline = entry.Timeout is { } timeout ? new AttemptDeadline(timeout, _time, cancellationToken) : null;
@@ -155,7 +161,7 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messages);
+        ChatCallValidation.Validate(messages, options);
         var route = RouteOf(options);
         return route is null
             ? _passThrough.GetStreamingResponseAsync(messages, options, cancellationToken)
@@ -165,8 +171,8 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
         Route route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var callOptions = Prepare(options, out var context);
-        var order = _order.For(route, messages, callOptions, context?.Scope, streaming: true);
+        var callOptions = Prepare(messages, options, streaming: true, out var call);
+        var order = _order.For(route, messages, callOptions, call?.Scope, streaming: true);
         using var activity = StartActivity(route);
         List<RouteAttempt>? attempts = null;
         Exception? lastError = null;
@@ -181,9 +187,9 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
             }
 
             callOptions.ModelId = entry.ModelId;
-            if (context is not null)
+            if (call is not null)
             {
-                context.Route = entry.Name;
+                call.Route = entry.Name;
             }
 
             var deadline = entry.Timeout is { } timeout ? new AttemptDeadline(timeout, _time, cancellationToken) : null;
@@ -290,16 +296,15 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
     private Route? RouteOf(ChatOptions? options)
         => options?.ModelId is { } model ? _routes.Find(model) : _routes.Default;
 
-    /// <summary>Clones the caller's options (never changed) and makes sure the per-call context is in the clone.</summary>
-    private ChatOptions Prepare(ChatOptions? options, out AiCallContext? context)
+    /// <summary>Clones the caller's options (never changed) and makes sure the call object is in the clone.</summary>
+    private ChatOptions Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out AiCall? call)
     {
         var callOptions = options?.Clone() ?? new ChatOptions();
-        context = AiCallContext.Get(callOptions);
-        if (context is null && (_meter is not null || _ledger is not null))
+        call = AiCall.From(callOptions);
+        if (call is null && _meter is not null)
         {
-            var scope = _meter?.ResolveScope(callOptions) ?? ScopeResolution.Resolve(callOptions, _scopeResolver, _defaultScope);
-            context = new AiCallContext(scope);
-            (callOptions.AdditionalProperties ??= [])[AiCallContext.Key] = context;
+            call = AttemptChatClient.CreateCall(messages, options, streaming, _meter, scope: null, _defaultCap);
+            call.AttachTo(callOptions);
         }
 
         return callOptions;

@@ -1,3 +1,4 @@
+using AiOrchestrator.Pipeline;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,7 +34,7 @@ internal sealed class RouteTable
             : throw new UnknownModelAliasException(modelId, AliasNames);
 
     /// <summary>Validates the options and compiles them; the target clients come from the options, DI keys or <paramref name="innerClient"/>.</summary>
-    public static RouteTable Build(RoutingOptions options, IChatClient innerClient, IServiceProvider? services, TimeProvider time)
+    public static RouteTable Build(RoutingOptions options, IChatClient innerClient, IServiceProvider? services, TimeProvider time, AiPipelineOptions? pipeline = null)
     {
         RoutingOptionsValidator.ThrowIfInvalid(options);
         var health = new Dictionary<string, TargetHealth>(StringComparer.Ordinal);
@@ -57,7 +58,7 @@ internal sealed class RouteTable
                     target.Name,
                     target.ModelId,
                     provider,
-                    AttemptPipeline.Build(client, services),
+                    AttemptPipeline.Build(client, services, pipeline),
                     target.Priority,
                     target.Weight,
                     target.Timeout ?? options.AttemptTimeout,

@@ -134,7 +134,7 @@ internal static class ChatTokenCounting
     {
         // Tool definitions are usually the same objects on every call: measure each once per encoding and mode.
         var cached = ToolCache.GetValue(tool, static _ => new ToolTokens());
-        int slot = ((int)measure.Encoding * 2) + (measure.IsExact ? 1 : 0);
+        int slot = measure.CacheSlot;
         double known = Volatile.Read(ref cached.Tokens[slot]);
         if (known >= 0)
         {
@@ -153,6 +153,6 @@ internal static class ChatTokenCounting
 
     private sealed class ToolTokens
     {
-        public readonly double[] Tokens = [-1, -1, -1, -1];
+        public readonly double[] Tokens = [-1, -1, -1, -1, -1];
     }
 }

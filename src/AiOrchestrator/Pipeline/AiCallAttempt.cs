@@ -1,0 +1,210 @@
+using System.Diagnostics.CodeAnalysis;
+using AiOrchestrator.Budgets;
+using AiOrchestrator.Metering;
+using AiOrchestrator.Pricing;
+
+namespace AiOrchestrator.Pipeline;
+
+/// <summary>
+/// One attempt of an <see cref="AiCall"/> at one target: its model, its price (looked up once), the output cap it
+/// sends, its budget reservation, and once it has ended, its usage, cost and outcome. The rule that turns what an
+/// attempt used into what it costs lives here, once, for every pipeline: usage the provider reported is charged as
+/// reported; usage that had to be estimated (no report, an abandoned, cancelled or failed stream) is capped at what
+/// was reserved: input at most the reserved input bound, output at most the cap sent, cost at most the reservation.
+/// </summary>
+[Experimental(AiCall.ExperimentalDiagnosticId)]
+public sealed class AiCallAttempt
+{
+    private Money? _cost;
+
+    internal AiCallAttempt(AiCall call, int number, string? provider, string model, ModelPrice price, long maxOutputTokens, string? route, DateTimeOffset startedAt, long startTimestamp)
+    {
+        Call = call;
+        Number = number;
+        Provider = provider;
+        Model = model;
+        Price = price;
+        MaxOutputTokens = maxOutputTokens;
+        Route = route;
+        StartedAt = startedAt;
+        StartTimestamp = startTimestamp;
+    }
+
+    /// <summary>The call this attempt belongs to.</summary>
+    public AiCall Call { get; }
+
+    /// <summary>The attempt's number within its call, from 1.</summary>
+    public int Number { get; }
+
+    /// <summary>The provider the attempt goes to, as its client names it.</summary>
+    public string? Provider { get; }
+
+    /// <summary>The model the attempt asks for.</summary>
+    public string Model { get; }
+
+    /// <summary>The price of <see cref="Model"/> when the attempt began.</summary>
+    public ModelPrice Price { get; }
+
+    /// <summary>The routing target of the attempt, when a router chose it.</summary>
+    public string? Route { get; }
+
+    /// <summary>When the attempt began.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The <see cref="TimeProvider.GetTimestamp"/> when the attempt began.</summary>
+    public long StartTimestamp { get; }
+
+    /// <summary>The output cap the attempt sends to the provider; a budget stage may lower it before it is sent.</summary>
+    public long MaxOutputTokens { get; set; }
+
+    /// <summary>The input tokens the reservation was sized for; 0 when nothing was reserved.</summary>
+    public long ReservedInputTokens { get; set; }
+
+    /// <summary>The budget reservation of the attempt, or null.</summary>
+    public Reservation? Reservation { get; set; }
+
+    /// <summary>True once the attempt has ended and its usage is known.</summary>
+    public bool HasEnded { get; private set; }
+
+    /// <summary>What the attempt used (reported, or estimated and capped); see <see cref="TokenUsage.IsEstimated"/>.</summary>
+    public TokenUsage Usage { get; private set; }
+
+    /// <summary>The model the provider says served the attempt, or null when it named none.</summary>
+    public string? ServedModel { get; private set; }
+
+    /// <summary>How the attempt ended.</summary>
+    public CallOutcome Outcome { get; private set; }
+
+    /// <summary>The error type or reason when it did not succeed.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>How long the attempt took.</summary>
+    public TimeSpan Latency { get; private set; }
+
+    /// <summary>The time to the first output of a stream.</summary>
+    public TimeSpan? TimeToFirstToken { get; private set; }
+
+    /// <summary>True when an estimated cost was lowered to the reservation.</summary>
+    public bool CostCappedAtReservation { get; private set; }
+
+    /// <summary>True when the served model could not be priced and the requested model's price was used.</summary>
+    public bool PricedAsRequestedModel { get; private set; }
+
+    /// <summary>True when the price came from the configured fallback price.</summary>
+    public bool UsedFallbackPrice { get; private set; }
+
+    /// <summary>
+    /// Ends the attempt. <paramref name="reported"/> is the usage the provider reported, if any; otherwise
+    /// <paramref name="estimate"/> is used, capped at what was reserved. An attempt ends once: later calls are ignored.
+    /// </summary>
+    /// <returns>True when this call ended the attempt.</returns>
+    public bool End(TokenUsage? reported, in TokenUsage estimate, string? servedModel, CallOutcome outcome, string? error, TimeSpan latency, TimeSpan? timeToFirstToken)
+    {
+        if (HasEnded)
+        {
+            return false;
+        }
+
+        Usage = reported is { } r ? r : CapEstimate(estimate);
+        ServedModel = servedModel;
+        Outcome = outcome;
+        Error = error;
+        Latency = latency;
+        TimeToFirstToken = timeToFirstToken;
+        HasEnded = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The attempt's cost: its usage at the price of the model that served it, or at <see cref="Price"/> when that
+    /// model cannot be priced (flagged in <see cref="PricedAsRequestedModel"/>); an estimate never costs more than the
+    /// reservation. Computed once.
+    /// </summary>
+    public Money GetCost(CostCalculator pricing)
+    {
+        ArgumentNullException.ThrowIfNull(pricing);
+        if (_cost is { } known)
+        {
+            return known;
+        }
+
+        var usage = Usage;
+        Money cost;
+        if (usage.InputTokens == 0 && usage.OutputTokens == 0)
+        {
+            cost = new Money(0m, Price.Currency);
+        }
+        else
+        {
+            var price = PriceOfServedModel(pricing);
+            UsedFallbackPrice = price.Source == PriceSource.Fallback;
+            cost = price.CalculateCost(usage);
+            if (usage.IsEstimated && Reservation is { } reservation && cost.Currency == reservation.Amount.Currency && cost > reservation.Amount)
+            {
+                cost = reservation.Amount;
+                CostCappedAtReservation = true;
+            }
+        }
+
+        _cost = cost;
+        return cost;
+    }
+
+    private ModelPrice PriceOfServedModel(CostCalculator pricing)
+    {
+        if (ServedModel is not { } served || string.Equals(served, Model, StringComparison.Ordinal))
+        {
+            return Price;
+        }
+
+        try
+        {
+            var price = pricing.GetPrice(Provider, served, StartedAt);
+            if (price.Source != PriceSource.Fallback || Price.Source == PriceSource.Fallback)
+            {
+                return price;
+            }
+        }
+        catch (UnpricedModelException)
+        {
+        }
+
+        // The provider named a model the catalog cannot price (a deployment name, an unknown snapshot): the requested
+        // model was priced before the call was sent, so the call is charged at that price, never left unbooked.
+        PricedAsRequestedModel = true;
+        return Price;
+    }
+
+    private TokenUsage CapEstimate(in TokenUsage estimate)
+    {
+        var input = estimate.InputTokens;
+        if (ReservedInputTokens > 0 && input > ReservedInputTokens)
+        {
+            input = ReservedInputTokens;
+        }
+
+        var output = Math.Min(estimate.OutputTokens, MaxOutputTokens);
+        if (input == estimate.InputTokens && output == estimate.OutputTokens)
+        {
+            return estimate with { IsEstimated = true };
+        }
+
+        // Keep the parts of the input within the capped total, and of the output within the capped output.
+        var cached = Math.Min(estimate.CachedInputTokens, input);
+        var write = Math.Min(estimate.CacheWriteTokens, input - cached);
+        var write1h = Math.Min(estimate.CacheWrite1hTokens, input - cached - write);
+        var audio = Math.Min(estimate.InputAudioTokens, input - cached - write - write1h);
+        return estimate with
+        {
+            InputTokens = input,
+            CachedInputTokens = cached,
+            CacheWriteTokens = write,
+            CacheWrite1hTokens = write1h,
+            InputAudioTokens = audio,
+            OutputTokens = output,
+            ReasoningTokens = Math.Min(estimate.ReasoningTokens, output),
+            OutputAudioTokens = Math.Min(estimate.OutputAudioTokens, output - Math.Min(estimate.ReasoningTokens, output)),
+            IsEstimated = true,
+        };
+    }
+}

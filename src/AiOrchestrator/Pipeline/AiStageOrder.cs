@@ -1,0 +1,38 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace AiOrchestrator.Pipeline;
+
+/// <summary>
+/// The order of the pipeline's stages, outermost first, kept here once as data: the <c>IChatClient</c> pipeline
+/// (<c>UseAiOrchestrator</c>) and the <c>HttpClient</c> handlers (<c>AddAiOrchestratorHandler</c>) both build from
+/// it, so a stage is added once for both.
+/// </summary>
+/// <remarks>
+/// Per call (once, before any attempt): the scope is resolved and the <see cref="AiCall"/> created; then routing picks
+/// targets (the <c>HttpClient</c> pipeline has no router: its resilience handler retries the same target). Per
+/// attempt: the budget reserves (and may lower the output cap), metering records what the attempt used; they end in
+/// reverse order, so metering prices the attempt before the budget settles that price. Stages still to come slot in
+/// by name: input safety and the cache after the scope, request-rate limits before routing, token- and
+/// cost-rate limits after the budget, output safety and audit when the call ends.
+/// </remarks>
+[Experimental(AiCall.ExperimentalDiagnosticId)]
+public static class AiStageOrder
+{
+    /// <summary>The scope is resolved and the call object created.</summary>
+    public const string Scope = "scope";
+
+    /// <summary>An alias is routed over its targets (the <c>IChatClient</c> pipeline only).</summary>
+    public const string Routing = "routing";
+
+    /// <summary>Each attempt reserves its worst case and settles its cost.</summary>
+    public const string Budget = "budget";
+
+    /// <summary>Each attempt's usage and cost are recorded.</summary>
+    public const string Metering = "metering";
+
+    /// <summary>The stages that run once per call, outermost first.</summary>
+    public static IReadOnlyList<string> PerCall { get; } = [Scope, Routing];
+
+    /// <summary>The stages that run around every attempt, outermost first.</summary>
+    public static IReadOnlyList<string> PerAttempt { get; } = [Budget, Metering];
+}

@@ -1,0 +1,61 @@
+using AiOrchestrator.Budgets;
+using AiOrchestrator.Metering;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AiOrchestrator.Pipeline;
+
+/// <summary>Builds the per-attempt stages from the app's services, in <see cref="AiStageOrder.PerAttempt"/> order.</summary>
+internal static class AttemptStages
+{
+    /// <summary>The per-attempt stages registered in <paramref name="services"/>; empty when AiOrchestrator is not registered.</summary>
+    public static AttemptStage[] Create(IServiceProvider? services, AiPipelineOptions? options = null)
+    {
+        if (services?.GetService<UsageMeter>() is not { } meter)
+        {
+            return [];
+        }
+
+        var stages = new List<AttemptStage>(AiStageOrder.PerAttempt.Count);
+        foreach (var name in AiStageOrder.PerAttempt)
+        {
+            switch (name)
+            {
+                case AiStageOrder.Budget when options?.EnableBudgets != false && services.GetService<IBudgetLedger>() is { } ledger:
+                    stages.Add(CreateBudget(services, ledger, meter, options?.Budget ?? StageOptionsFrom(services), null));
+                    break;
+                case AiStageOrder.Metering:
+                    stages.Add(new MeteringStage(meter));
+                    break;
+            }
+        }
+
+        return [.. stages];
+    }
+
+    /// <summary>The pipeline options as registered: the budget stage's settings come from <see cref="BudgetOptions"/>.</summary>
+    public static AiPipelineOptions OptionsFrom(IServiceProvider services) => new() { Budget = StageOptionsFrom(services) };
+
+    public static BudgetStage CreateBudget(IServiceProvider? services, IBudgetLedger ledger, UsageMeter meter, BudgetStageOptions options, ILogger? logger)
+    {
+        options.Validate();
+        var reservations = ledger as IBudgetReservations ?? new LedgerReservationsAdapter(ledger);
+        logger ??= services?.GetService<ILogger<BudgetChatClient>>() ?? (ILogger)NullLogger.Instance;
+        return new BudgetStage(reservations, meter, options, logger);
+    }
+
+    private static BudgetStageOptions StageOptionsFrom(IServiceProvider services)
+    {
+        var budgets = services.GetService<IOptions<BudgetOptions>>()?.Value;
+        return budgets is null
+            ? new BudgetStageOptions()
+            : new BudgetStageOptions
+            {
+                ClampMaxOutputTokens = budgets.ClampMaxOutputTokens,
+                DefaultMaxOutputTokens = budgets.DefaultMaxOutputTokens,
+                WaitForDurableSettlement = budgets.WaitForDurableSettlement,
+            };
+    }
+}
