@@ -1,3 +1,4 @@
+using AiOrchestrator.Pipeline;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -83,11 +84,14 @@ public class HttpHandlerBenchmarks
     [Benchmark]
     public Task<int> MeteredStreaming() => StreamAsync(_meteredStreaming);
 
-    private static CallBudgetHandler Handlers(HttpMessageHandler provider, IBudgetLedger? ledger)
+    private static AiCallHandler Handlers(HttpMessageHandler provider, IBudgetLedger? ledger)
     {
         var meter = new UsageMeter(new DiscardingUsageStore(), new CostCalculator(new PricingOptions()), TokenCounter.Estimate, new AiScope { Organization = "acme" });
-        var calls = new LlmCallFactory(meter, new CostCalculator(new PricingOptions()), new AiScope { Organization = "acme" }, ledger, new AiHttpHandlerOptions());
-        return new CallBudgetHandler(calls) { InnerHandler = new AttemptMeteringHandler(calls) { InnerHandler = provider } };
+        AttemptStage[] stages = ledger is null
+            ? [new MeteringStage(meter)]
+            : [AttemptStages.CreateBudget(null, ledger, meter, new BudgetStageOptions(), null), new MeteringStage(meter)];
+        var pipeline = new HttpPipeline(meter, stages, new AiScope { Organization = "acme" }, new AiHttpHandlerOptions());
+        return new AiCallHandler(pipeline) { InnerHandler = new AttemptHandler(pipeline) { InnerHandler = provider } };
     }
 
     private static string ChatCompletion() => new JsonObject

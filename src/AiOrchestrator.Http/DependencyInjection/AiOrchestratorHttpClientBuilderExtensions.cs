@@ -54,9 +54,9 @@ public static class AiOrchestratorHttpClientBuilderExtensions
         builder.Services.PostConfigure<HttpClientFactoryOptions>(name, factoryOptions =>
             factoryOptions.HttpMessageHandlerBuilderActions.Add(handlers =>
             {
-                var calls = LlmCallFactory.Create(handlers.Services, name);
-                handlers.AdditionalHandlers.Insert(0, new CallBudgetHandler(calls));
-                handlers.AdditionalHandlers.Add(new AttemptMeteringHandler(calls));
+                var pipeline = HttpPipeline.Create(handlers.Services, name);
+                handlers.AdditionalHandlers.Insert(0, new AiCallHandler(pipeline));
+                handlers.AdditionalHandlers.Add(new AttemptHandler(pipeline));
             }));
         return builder;
     }

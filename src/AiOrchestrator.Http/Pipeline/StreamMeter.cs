@@ -3,6 +3,8 @@ using System.Net;
 using System.Text.Json;
 using AiOrchestrator.Http.Wire;
 using AiOrchestrator.Metering;
+using AiOrchestrator.Pipeline;
+using AiOrchestrator.Tokens;
 
 namespace AiOrchestrator.Http.Pipeline;
 
@@ -18,11 +20,9 @@ internal sealed class StreamMeter
     private const string CutOffError = "BudgetCutOff";
     private const string TruncatedError = "TruncatedStream";
 
-    private readonly LlmCall _call;
+    private readonly AttemptRun _run;
     private readonly Uri? _uri;
     private readonly HttpStatusCode _status;
-    private readonly DateTimeOffset _started;
-    private readonly long _startTimestamp;
 
     private byte[] _line = ArrayPool<byte>.Shared.Rent(1024);
     private int _lineLength;
@@ -39,13 +39,11 @@ internal sealed class StreamMeter
     private End _end;
     private int _finished;
 
-    public StreamMeter(LlmCall call, Uri? uri, HttpStatusCode status, DateTimeOffset started, long startTimestamp)
+    public StreamMeter(AttemptRun run, Uri? uri, HttpStatusCode status)
     {
-        _call = call;
+        _run = run;
         _uri = uri;
         _status = status;
-        _started = started;
-        _startTimestamp = startTimestamp;
     }
 
     private enum End
@@ -132,28 +130,26 @@ internal sealed class StreamMeter
 
         if (_end == End.None)
         {
-            var expected = _call.Format switch
+            var expected = _run.Call.Format switch
             {
                 WireFormat.OpenAIChat => "data: [DONE]",
                 WireFormat.OpenAIResponses => "response.completed",
                 _ => "message_stop",
             };
             var reason = $"the stream ended before its final event ({expected}), so the response is incomplete";
-            Finish(_usage ?? _call.Estimate(_output, _start), CallOutcome.Failed, TruncatedError);
+            Finish(_usage, CallOutcome.Failed, TruncatedError);
             throw Stop(new ProviderResponseException(
-                $"The response of {_call.Provider} to {_uri} cannot be metered: {reason}. The attempt is recorded as failed with the usage seen so far (estimated); retry the call.",
-                _call.Provider, _call.Model, _uri, _status));
+                $"The response of {_run.Call.Provider} to {_uri} cannot be metered: {reason}. The attempt is recorded as failed with the usage seen so far (estimated); retry the call.",
+                _run.Call.Provider, _run.Attempt.Model, _uri, _status));
         }
 
-        Finish(_usage ?? _call.Estimate(_output, _start), _end == End.Failed ? CallOutcome.Failed : CallOutcome.Succeeded, _end == End.Failed ? "ProviderError" : null);
+        Finish(_usage, _end == End.Failed ? CallOutcome.Failed : CallOutcome.Succeeded, _end == End.Failed ? "ProviderError" : null);
     }
 
     /// <summary>Reading from the provider failed or was cancelled.</summary>
     public void Fail(Exception exception, bool cancelled)
     {
-        // A stream that failed before any output cost nothing; otherwise the provider bills what it generated.
-        var usage = _usage ?? (_output.IsEmpty && _start is null ? default : _call.Estimate(_output, _start));
-        Finish(usage, cancelled ? CallOutcome.Cancelled : CallOutcome.Failed, exception.GetType().Name);
+        Finish(_usage, cancelled ? CallOutcome.Cancelled : CallOutcome.Failed, exception.GetType().Name);
     }
 
     /// <summary>The caller disposed the stream (or the response) before its end.</summary>
@@ -167,11 +163,11 @@ internal sealed class StreamMeter
         // A reader that stops at the final event (or the final usage) has read the whole answer.
         if (_end == End.Completed || _usage is not null)
         {
-            Finish(_usage ?? _call.Estimate(_output, _start), CallOutcome.Succeeded, null);
+            Finish(_usage, CallOutcome.Succeeded, null);
             return;
         }
 
-        Finish(_call.Estimate(_output, _start), CallOutcome.Abandoned, null);
+        Finish(null, CallOutcome.Abandoned, null);
     }
 
     private static void Append(ref byte[] buffer, ref int length, ReadOnlySpan<byte> bytes)
@@ -240,7 +236,7 @@ internal sealed class StreamMeter
             facts = WireJson.Read(data, wantModel: _model is null);
             if (facts.HasUsage)
             {
-                usage = _call.ParseUsage(data.Slice(facts.UsageStart, facts.UsageLength));
+                usage = _run.ParseUsage(data.Slice(facts.UsageStart, facts.UsageLength));
             }
         }
         catch (JsonException) when (atEnd)
@@ -251,21 +247,21 @@ internal sealed class StreamMeter
         catch (JsonException ex)
         {
             var reason = $"an event of its stream is not JSON ({ex.Message})";
-            HttpLog.BadResponse(_call.Logger, _call.Provider, _call.Model, reason);
-            Finish(_usage ?? (_output.IsEmpty && _start is null ? default : _call.Estimate(_output, _start)), CallOutcome.Failed, nameof(ProviderResponseException));
+            HttpLog.BadResponse(_run.Logger, _run.Call.Provider, _run.Attempt.Model, reason);
+            Finish(_usage, CallOutcome.Failed, nameof(ProviderResponseException));
             throw Stop(new ProviderResponseException(
-                $"The response of {_call.Provider} to {_uri} cannot be metered: {reason}. The attempt is recorded as failed with the usage seen so far (estimated); check that the endpoint speaks the {_call.Format} format.",
-                _call.Provider, _call.Model, _uri, _status, ex));
+                $"The response of {_run.Call.Provider} to {_uri} cannot be metered: {reason}. The attempt is recorded as failed with the usage seen so far (estimated); check that the endpoint speaks the {_run.Call.Format} format.",
+                _run.Call.Provider, _run.Attempt.Model, _uri, _status, ex));
         }
 
         _model ??= facts.Model;
         var output = Apply(in facts, usage);
         if (output)
         {
-            _firstToken ??= _call.Time.GetElapsedTime(_startTimestamp);
-            if (_call.CanCutOff)
+            _firstToken ??= _run.Time.GetElapsedTime(_run.Attempt.StartTimestamp);
+            if (_run.CutOff is { } cutOff && cutOff.AddChunk())
             {
-                CheckBudget();
+                CutOff(cutOff);
             }
         }
     }
@@ -273,7 +269,7 @@ internal sealed class StreamMeter
     /// <summary>Applies one event; true when it carried new output.</summary>
     private bool Apply(in WireEvent facts, TokenUsage? usage)
     {
-        switch (_call.Format)
+        switch (_run.Call.Format)
         {
             case WireFormat.OpenAIChat:
                 _usage = usage ?? _usage;
@@ -358,19 +354,12 @@ internal sealed class StreamMeter
         return true;
     }
 
-    private void CheckBudget()
+    private void CutOff(StreamCutOff cutOff)
     {
-        var reserved = _call.Reservation!.Amount;
-        var outputTokens = _output.Tokens(_call.Family);
-        var estimate = _call.Price.EstimateMaxCost(_call.InputTokens, outputTokens) + _call.Spent;
-        if (estimate <= reserved)
-        {
-            return;
-        }
-
-        HttpLog.CutOff(_call.Logger, _model ?? _call.Model, estimate, reserved);
-        Finish(_call.Estimate(_output, _start), CallOutcome.Abandoned, CutOffError);
-        throw Stop(new StreamCutOffException(_model ?? _call.Model, reserved, estimate, outputTokens, _call.OutputAllowance));
+        var model = _model ?? _run.Attempt.Model;
+        HttpLog.CutOff(_run.Logger, model, cutOff.Seen, cutOff.Cap);
+        Finish(null, CallOutcome.Abandoned, CutOffError);
+        throw Stop(new StreamCutOffException(model, cutOff.Seen, cutOff.Cap));
     }
 
     private Exception Stop(Exception exception)
@@ -379,16 +368,21 @@ internal sealed class StreamMeter
         return exception;
     }
 
-    private void Finish(in TokenUsage usage, CallOutcome outcome, string? error)
+    /// <summary>
+    /// Ends the attempt once: with the usage the provider reported, or else an estimate from the output seen (none
+    /// when a stream failed before any output: it cost nothing); the attempt caps an estimate at what was reserved.
+    /// </summary>
+    private void Finish(TokenUsage? reported, CallOutcome outcome, string? error)
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0)
         {
             return;
         }
 
-        var latency = _call.Time.GetElapsedTime(_startTimestamp);
+        var nothing = outcome is CallOutcome.Failed or CallOutcome.Cancelled && _output.IsEmpty && _start is null;
+        var estimate = reported is null && !nothing ? _run.Estimate(_output, _start) : default;
         ReturnBuffers();
-        _call.FinishAttempt(usage, _model, _started, latency, _firstToken, true, outcome, error);
+        _run.End(reported, estimate, _model, outcome, error, _firstToken);
     }
 
     private void ReturnBuffers()

@@ -9,7 +9,8 @@ namespace AiOrchestrator.Http.Wire;
 /// <param name="Text">The text of every string in the body except the model and attachments.</param>
 /// <param name="Items">The objects inside the body's top-level arrays (messages, input items, tools): each adds framing.</param>
 /// <param name="Attachments">Images and files (URLs, base64 data, file ids): each counts as a fixed allowance.</param>
-internal readonly record struct RequestFacts(string? Model, long? MaxOutputTokens, bool Stream, TextTally Text, int Items, int Attachments)
+/// <param name="TextBytes">The bytes of those strings as sent (escaped JSON is never shorter than its UTF-8 text).</param>
+internal readonly record struct RequestFacts(string? Model, long? MaxOutputTokens, bool Stream, TextTally Text, int Items, int Attachments, long TextBytes)
 {
     /// <summary>Tokens priming the reply, once per request.</summary>
     public const int ReplyPriming = 3;
@@ -23,4 +24,8 @@ internal readonly record struct RequestFacts(string? Model, long? MaxOutputToken
     /// <summary>A conservative estimate of the request's input tokens for the model's tokenizer family.</summary>
     public long InputTokens(TokenizerFamily family)
         => ReplyPriming + Text.Tokens(family) + ((long)Items * PerItem) + ((long)Attachments * PerAttachment);
+
+    /// <summary>An upper bound of the request's input tokens for any tokenizer: a token is at least one byte.</summary>
+    public long InputBound
+        => ReplyPriming + TextBytes + ((long)Items * PerItem) + ((long)Attachments * PerAttachment);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AiOrchestrator.Tokens;
 
 namespace AiOrchestrator.Http.Wire;
 
@@ -24,6 +25,7 @@ internal static class RequestReader
         var text = default(TextTally);
         var items = 0;
         var attachments = 0;
+        long textBytes = 0;
         var name = Field.Other;
         while (reader.Read())
         {
@@ -43,6 +45,7 @@ internal static class RequestReader
                     }
                     else
                     {
+                        textBytes += reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
                         text.AddString(ref reader);
                     }
 
@@ -68,7 +71,7 @@ internal static class RequestReader
             }
         }
 
-        return new RequestFacts(model, maxTokens, stream, text, items, attachments);
+        return new RequestFacts(model, maxTokens, stream, text, items, attachments, textBytes);
     }
 
     private static Field Classify(ref Utf8JsonReader reader)

@@ -1,3 +1,5 @@
+using AiOrchestrator.Tokens;
+
 namespace AiOrchestrator.Http.Wire;
 
 /// <summary>The kind of a JSON body or stream event, from its top-level <c>type</c> field.</summary>

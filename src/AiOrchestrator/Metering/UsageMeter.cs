@@ -82,8 +82,10 @@ public sealed partial class UsageMeter : IDisposable
     /// <summary>The clock's timestamp now.</summary>
     internal DateTimeOffset Now => TimeProvider.GetUtcNow();
 
-    /// <summary>The price of <paramref name="model"/> now; throws under the default unpriced-model policy.</summary>
-    internal ModelPrice GetPrice(string? provider, string model, DateTimeOffset at) => _pricing.GetPrice(provider, model, at);
+    /// <summary>The price of <paramref name="model"/> at <paramref name="at"/>, after the unpriced-model policy.</summary>
+    /// <exception cref="UnpricedModelException">No price is known and the policy rejects the model.</exception>
+    [System.Diagnostics.CodeAnalysis.Experimental(AiCall.ExperimentalDiagnosticId)]
+    public ModelPrice GetPrice(string? provider, string model, DateTimeOffset at) => _pricing.GetPrice(provider, model, at);
 
     internal CostCalculator Pricing => _pricing;
 
@@ -108,7 +110,8 @@ public sealed partial class UsageMeter : IDisposable
     }
 
     /// <summary>Logs usage a provider reported that cannot be used (the attempt is then estimated).</summary>
-    internal void ReportBadUsage(InvalidUsageException exception, string? provider, string model)
+    [System.Diagnostics.CodeAnalysis.Experimental(AiCall.ExperimentalDiagnosticId)]
+    public void ReportBadUsage(InvalidUsageException exception, string? provider, string model)
         => LogBadProviderUsage(_logger, exception, provider ?? "(unknown)", model);
 
     /// <summary>Keeps the usage record of an attempt that has ended, at the cost the attempt's pricing rule gives.</summary>

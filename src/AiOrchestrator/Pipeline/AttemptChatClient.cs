@@ -305,13 +305,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
     }
 
     /// <summary>Ends the first <paramref name="count"/> stages, innermost first.</summary>
-    private async ValueTask EndStagesAsync(AiCallAttempt attempt, int count)
-    {
-        for (var i = count - 1; i >= 0; i--)
-        {
-            await _stages[i].EndAsync(attempt).ConfigureAwait(false);
-        }
-    }
+    private ValueTask EndStagesAsync(AiCallAttempt attempt, int count) => AttemptStages.EndAsync(_stages, attempt, count);
 
     private readonly record struct AttemptRun(AiCall Call, AiCallAttempt Attempt, ChatOptions? Options);
 }

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 
 namespace AiOrchestrator.Pipeline;
 
-/// <summary>Builds the per-attempt stages from the app's services, in <see cref="AiStageOrder.PerAttempt"/> order.</summary>
-internal static class AttemptStages
+/// <summary>Builds the per-attempt stages from the app's services, in <see cref="AiStageOrder.PerAttempt"/> order, and runs their ends.</summary>
+[System.Diagnostics.CodeAnalysis.Experimental(AiCall.ExperimentalDiagnosticId)]
+public static class AttemptStages
 {
     /// <summary>The per-attempt stages registered in <paramref name="services"/>; empty when AiOrchestrator is not registered.</summary>
     public static AttemptStage[] Create(IServiceProvider? services, AiPipelineOptions? options = null)
@@ -36,9 +37,20 @@ internal static class AttemptStages
     }
 
     /// <summary>The pipeline options as registered: the budget stage's settings come from <see cref="BudgetOptions"/>.</summary>
+    /// <param name="services">The app's services.</param>
     public static AiPipelineOptions OptionsFrom(IServiceProvider services) => new() { Budget = StageOptionsFrom(services) };
 
-    public static BudgetStage CreateBudget(IServiceProvider? services, IBudgetLedger ledger, UsageMeter meter, BudgetStageOptions options, ILogger? logger)
+    /// <summary>Ends the first <paramref name="count"/> of <paramref name="stages"/>, innermost first.</summary>
+    public static async ValueTask EndAsync(AttemptStage[] stages, AiCallAttempt attempt, int count)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        for (var i = count - 1; i >= 0; i--)
+        {
+            await stages[i].EndAsync(attempt).ConfigureAwait(false);
+        }
+    }
+
+    internal static BudgetStage CreateBudget(IServiceProvider? services, IBudgetLedger ledger, UsageMeter meter, BudgetStageOptions options, ILogger? logger)
     {
         options.Validate();
         var reservations = ledger as IBudgetReservations ?? new LedgerReservationsAdapter(ledger);

@@ -43,9 +43,9 @@ public class HandlerOrderTests
             }
         });
 
-        var budget = chain.IndexOf(nameof(CallBudgetHandler));
+        var budget = chain.IndexOf(nameof(AiCallHandler));
         var resilience = chain.FindIndex(name => name.Contains("Resilience", StringComparison.Ordinal));
-        var metering = chain.IndexOf(nameof(AttemptMeteringHandler));
+        var metering = chain.IndexOf(nameof(AttemptHandler));
         resilience.Should().BeGreaterThan(-1, "the chain is {0}", string.Join(" > ", chain));
         budget.Should().BeInRange(0, resilience - 1, "the chain is {0}", string.Join(" > ", chain));
         metering.Should().BeGreaterThan(resilience, "the chain is {0}", string.Join(" > ", chain));
@@ -56,8 +56,8 @@ public class HandlerOrderTests
     {
         var chain = Chain(builder => builder.AddAiOrchestratorHandler().AddHttpMessageHandler(() => new AppHandler()));
 
-        chain.IndexOf(nameof(CallBudgetHandler)).Should().BeLessThan(chain.IndexOf(nameof(AppHandler)));
-        chain.IndexOf(nameof(AttemptMeteringHandler)).Should().BeGreaterThan(chain.IndexOf(nameof(AppHandler)));
+        chain.IndexOf(nameof(AiCallHandler)).Should().BeLessThan(chain.IndexOf(nameof(AppHandler)));
+        chain.IndexOf(nameof(AttemptHandler)).Should().BeGreaterThan(chain.IndexOf(nameof(AppHandler)));
     }
 
     [Fact]
@@ -65,8 +65,8 @@ public class HandlerOrderTests
     {
         var chain = Chain(builder => builder.AddAiOrchestratorHandler().AddAiOrchestratorHandler());
 
-        chain.Should().ContainSingle(name => name == nameof(CallBudgetHandler));
-        chain.Should().ContainSingle(name => name == nameof(AttemptMeteringHandler));
+        chain.Should().ContainSingle(name => name == nameof(AiCallHandler));
+        chain.Should().ContainSingle(name => name == nameof(AttemptHandler));
     }
 
     [Fact]

@@ -154,10 +154,10 @@ public class StreamingTests
     }
 
     [Fact]
-    public async Task A_stream_that_runs_past_its_reservation_is_cut_off_settled_and_reported()
+    public async Task A_stream_that_runs_past_its_cap_is_cut_off_and_settled_within_its_reservation()
     {
-        // No max tokens in the request, so the reservation assumes the default of 20 output tokens; the provider
-        // streams about 300. Reading stops with a clear exception once the estimated cost passes the reservation.
+        // No max tokens in the request, so the budget writes the default of 20 into the body; the provider ignores it
+        // and streams about 300. Reading stops with a clear exception once the output is certainly past the cap.
         var longText = Enumerable.Repeat("The answer is forty-two. ", 60).ToArray();
         var body = OpenAIWire.ChatCompletionStream("gpt-4o-2024-08-06", longText, Gpt4oUsage);
         await using var host = new HttpTestHost(new CannedHandler(body, LlmServer.EventStream, chunkSize: 128), walletLimit: 10m, configure: o => o.DefaultMaxOutputTokens = 20);
@@ -165,10 +165,9 @@ public class StreamingTests
         var stream = await OpenAsync(host, Requests.Chat("gpt-4o", stream: true, maxTokens: null));
         var copy = () => stream.CopyToAsync(Stream.Null);
 
-        var cutOff = (await copy.Should().ThrowAsync<StreamCutOffException>().WithMessage("*cut off*Set max_tokens*")).Which;
-        cutOff.OutputAllowance.Should().Be(20);
+        var cutOff = (await copy.Should().ThrowAsync<StreamCutOffException>().WithMessage("*cut off*cap of 20*")).Which;
+        cutOff.MaxOutputTokens.Should().Be(20);
         cutOff.OutputTokens.Should().BeGreaterThan(20);
-        cutOff.EstimatedCost.Should().BeGreaterThan(cutOff.Reserved);
         await copy.Should().ThrowAsync<StreamCutOffException>("later reads fail the same way");
         await stream.DisposeAsync();
 
@@ -176,10 +175,10 @@ public class StreamingTests
         record.Outcome.Should().Be(CallOutcome.Abandoned);
         record.Error.Should().Be("BudgetCutOff");
         record.Usage.IsEstimated.Should().BeTrue();
-        record.Usage.OutputTokens.Should().Be(cutOff.OutputTokens);
+        record.Usage.OutputTokens.Should().Be(20, "an estimate is capped at the cap sent");
         var settle = (await host.HistoryAsync()).Should().ContainSingle(t => t.Kind == WalletTransactionKind.Settle).Subject;
         settle.Amount.Should().Be(record.Cost);
-        settle.Overrun.Should().BeGreaterThan(0m);
+        settle.Overrun.Should().Be(0m, "without a provider report, nothing is posted beyond the reservation");
         host.Wallet.Reserved.Amount.Should().Be(0m);
     }
 

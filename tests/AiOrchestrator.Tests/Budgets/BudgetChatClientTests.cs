@@ -175,7 +175,7 @@ public class BudgetChatClientTests
     }
 
     [Fact]
-    public async Task A_stream_that_ignores_the_cap_is_cut_off_and_settled_as_an_overrun()
+    public async Task A_stream_that_ignores_the_cap_is_cut_off_and_its_estimate_settled_within_the_reservation()
     {
         await using var host = Host();
         host.Provider.GetStreamingResponseAsyncCallback = (_, _, ct) => Words(1000, ct);
@@ -192,7 +192,10 @@ public class BudgetChatClientTests
         updates.Count.Should().BeLessThan(40, "the stream is stopped soon after it passes its 20-token cap");
         updates[^1].FinishReason.Should().Be(ChatFinishReason.Length);
         var history = await Ledger(host).GetHistoryAsync(Search);
-        history.Should().Contain(t => t.Kind == WalletTransactionKind.Settle && t.Overrun > 0m);
+        // The provider reported no usage: the estimate is capped at the reservation, so nothing is posted beyond it.
+        history.Should().ContainSingle(t => t.Kind == WalletTransactionKind.Settle).Which.Overrun.Should().Be(0m);
+        var reserved = history.Single(t => t.Kind == WalletTransactionKind.Reserve).Amount;
+        history.Single(t => t.Kind == WalletTransactionKind.Settle).Amount.Amount.Should().BeLessThanOrEqualTo(reserved.Amount);
         Ledger(host).GetWallet(Search).Reserved.Amount.Should().Be(0m);
     }
 

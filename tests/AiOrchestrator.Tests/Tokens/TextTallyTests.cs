@@ -1,7 +1,6 @@
-using AiOrchestrator.Http.Wire;
 using AiOrchestrator.Tokens;
 
-namespace AiOrchestrator.Http.Tests.Wire;
+namespace AiOrchestrator.Tests.Tokens;
 
 public class TextTallyTests
 {

@@ -1,15 +1,17 @@
 using System.Buffers;
 using System.Text.Json;
-using AiOrchestrator.Tokens;
+using System.Diagnostics.CodeAnalysis;
+using AiOrchestrator.Pipeline;
 
-namespace AiOrchestrator.Http.Wire;
+namespace AiOrchestrator.Tokens;
 
 /// <summary>
 /// Character-class counts summed over many pieces of text (a request's strings, a stream's deltas), so the token
 /// estimate is taken once over the whole text: estimating each one-token delta on its own would add the estimator's
 /// per-text constant every time and count a stream several times over.
 /// </summary>
-internal struct TextTally
+[Experimental(AiCall.ExperimentalDiagnosticId)]
+public struct TextTally
 {
     private const int StackChars = 256;
 

@@ -1,0 +1,30 @@
+using AiOrchestrator.Http.Wire;
+
+namespace AiOrchestrator.Http.Pipeline;
+
+/// <summary>
+/// The outer handler, once per logical call (outside any retry or hedging handler): reads the request body once,
+/// resolves the scope and creates the call object every attempt shares (<see cref="AiOrchestrator.Pipeline.AiCall"/>),
+/// so retries and hedged attempts of one call carry one call id. Requests that are not LLM calls pass through.
+/// </summary>
+internal sealed class AiCallHandler(HttpPipeline pipeline) : DelegatingHandler
+{
+    /// <inheritdoc/>
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!LlmEndpoint.TryDetect(request, out var format) || request.Options.TryGetValue(HttpCall.Key, out _))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        request.Options.Set(HttpCall.Key, await pipeline.StartAsync(request, format, cancellationToken).ConfigureAwait(false));
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+        => throw SyncNotSupported();
+
+    internal static NotSupportedException SyncNotSupported() => new(
+        "The AiOrchestrator handler meters and budgets only asynchronous sends; HttpClient.Send would bypass them. Use HttpClient.SendAsync (or PostAsync).");
+}

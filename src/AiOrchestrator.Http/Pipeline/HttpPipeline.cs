@@ -1,0 +1,133 @@
+using System.Text.Json;
+using AiOrchestrator.Budgets;
+using AiOrchestrator.Http.Wire;
+using AiOrchestrator.Metering;
+using AiOrchestrator.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AiOrchestrator.Http.Pipeline;
+
+/// <summary>
+/// The shared stages (<see cref="AiStageOrder.PerAttempt"/>: budget, then metering) as one named HttpClient runs
+/// them: starts a call from a request body, and begins each attempt (price, stage starts, the output cap written
+/// into the body when a budget lowered or set it).
+/// </summary>
+internal sealed class HttpPipeline
+{
+    private readonly AiScope _defaultScope;
+    private readonly AiHttpHandlerOptions _options;
+    private readonly long _defaultCap;
+
+    public HttpPipeline(UsageMeter meter, AttemptStage[] stages, AiScope defaultScope, AiHttpHandlerOptions options, ILogger? logger = null)
+    {
+        Meter = meter;
+        Stages = stages;
+        _defaultScope = defaultScope;
+        _options = options;
+        Logger = logger ?? NullLogger.Instance;
+        _defaultCap = Array.Exists(stages, static s => s.Name == AiStageOrder.Budget) ? options.DefaultMaxOutputTokens : long.MaxValue;
+    }
+
+    public UsageMeter Meter { get; }
+
+    public AttemptStage[] Stages { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Creates the pipeline of a named client from the app's services.</summary>
+    /// <exception cref="InvalidOperationException">The AiOrchestrator services are not registered.</exception>
+    public static HttpPipeline Create(IServiceProvider services, string clientName)
+    {
+        var meter = services.GetService<UsageMeter>() ?? throw new InvalidOperationException(
+            "AddAiOrchestratorHandler needs the AiOrchestrator services, which are not registered. Call services.AddAiOrchestrator() (and services.AddBudgetLedger(...) for budgets) when configuring services.");
+        var options = services.GetRequiredService<IOptionsMonitor<AiHttpHandlerOptions>>().Get(clientName);
+        var pipeline = AttemptStages.OptionsFrom(services);
+        pipeline.Budget.DefaultMaxOutputTokens = options.DefaultMaxOutputTokens;
+        return new HttpPipeline(
+            meter,
+            AttemptStages.Create(services, pipeline),
+            services.GetRequiredService<IOptions<AiOrchestratorOptions>>().Value.DefaultScope,
+            options,
+            services.GetService<ILoggerFactory>()?.CreateLogger("AiOrchestrator.Http"));
+    }
+
+    /// <summary>Starts a call for <paramref name="request"/>: reads its body once and resolves its scope.</summary>
+    /// <exception cref="InvalidOperationException">The body is not JSON or names no model.</exception>
+    public async Task<HttpCall> StartAsync(HttpRequestMessage request, WireFormat format, CancellationToken cancellationToken)
+    {
+        RequestFacts facts;
+        var body = await PooledBuffer.CopyAsync(request.Content!, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            facts = RequestReader.Read(body.Written);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException(
+                $"The body of the request to {request.RequestUri} is not a JSON object ({ex.Message}), so its model and max tokens cannot be read and its cost cannot be known. Send the provider's JSON request body.", ex);
+        }
+        finally
+        {
+            await body.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var model = facts.Model ?? throw new InvalidOperationException(
+            $"The request to {request.RequestUri} names no model, so its cost cannot be known. Set the body's \"model\" field.");
+        if (facts.MaxOutputTokens is <= 0)
+        {
+            throw new InvalidOperationException(
+                $"The request to {request.RequestUri} sets its max tokens to {facts.MaxOutputTokens}; it must be at least 1. Remove the field to use the default cap.");
+        }
+
+        var provider = LlmEndpoint.ProviderOf(request.RequestUri, format, _options.Provider);
+        var scope = request.Options.TryGetValue(AiRequestOptions.Scope, out var given) && given is not null
+            ? given.WithDefaults(_defaultScope)
+            : Meter.ResolveScope(null);
+        var now = Meter.TimeProvider.GetUtcNow();
+        var call = new AiCall(AiCallId.New(now), scope, new HttpCallRequest(facts), now, facts.Stream)
+        {
+            RequestedModel = model,
+            RequestedMaxOutputTokens = facts.MaxOutputTokens,
+            DefaultMaxOutputTokens = _defaultCap,
+        };
+        return new HttpCall(call, format, provider, facts);
+    }
+
+    /// <summary>
+    /// Begins an attempt of <paramref name="call"/>: prices its model, starts the stages in order (a budget reserves
+    /// and may lower the cap) and writes the attempt's cap into the request body when a budget set it.
+    /// </summary>
+    /// <exception cref="Pricing.UnpricedModelException">The model has no price and the policy rejects it.</exception>
+    /// <exception cref="BudgetExceededException">A wallet of the scope cannot cover the worst-case cost.</exception>
+    public async Task<AttemptRun> BeginAttemptAsync(HttpCall call, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var time = Meter.TimeProvider;
+        var price = Meter.GetPrice(call.Provider, call.Model, call.Call.StartedAt);
+        var attempt = call.Call.BeginAttempt(call.Provider, call.Model, price, time.GetUtcNow(), time.GetTimestamp());
+        var run = new AttemptRun(this, call, attempt);
+        for (var i = 0; i < Stages.Length; i++)
+        {
+            try
+            {
+                await Stages[i].StartAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                var cancelled = ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
+                attempt.End(null, default, null, cancelled ? CallOutcome.Cancelled : CallOutcome.Rejected, ex.GetType().Name, TimeSpan.Zero, null);
+                await AttemptStages.EndAsync(Stages, attempt, i).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        if (attempt.Reservation is not null && attempt.MaxOutputTokens != call.Facts.MaxOutputTokens)
+        {
+            await MaxTokensField.WriteAsync(request, call.Format, attempt.MaxOutputTokens, cancellationToken).ConfigureAwait(false);
+        }
+
+        return run;
+    }
+}
