@@ -107,7 +107,6 @@ internal sealed class HttpPipeline
         var time = Meter.TimeProvider;
         var price = Meter.GetPrice(call.Provider, call.Model, call.Call.StartedAt);
         var attempt = call.Call.BeginAttempt(call.Provider, call.Model, price, time.GetUtcNow(), time.GetTimestamp());
-        var run = new AttemptRun(this, call, attempt);
         for (var i = 0; i < Stages.Length; i++)
         {
             try
@@ -128,6 +127,6 @@ internal sealed class HttpPipeline
             await MaxTokensField.WriteAsync(request, call.Format, attempt.MaxOutputTokens, cancellationToken).ConfigureAwait(false);
         }
 
-        return run;
+        return new AttemptRun(this, call, attempt);
     }
 }
