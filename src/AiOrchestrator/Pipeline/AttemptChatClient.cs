@@ -20,8 +20,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
 
     private readonly AttemptStage[] _stages;
     private readonly UsageMeter _meter;
-    private readonly long _defaultCap;
-    private readonly bool _attachCall;
+    private readonly BudgetStage? _budget;
     private ChatClientMetadata? _metadata;
 
     public AttemptChatClient(IChatClient innerClient, AttemptStage[] stages, UsageMeter meter)
@@ -29,11 +28,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
     {
         _stages = stages;
         _meter = meter;
-        var budget = Array.Find(stages, static s => s is BudgetStage) as BudgetStage;
-        _defaultCap = budget?.Options.DefaultMaxOutputTokens ?? long.MaxValue;
-
-        // A budget changes the options sent (the cap), so they are cloned anyway: carry the call for stages further in.
-        _attachCall = budget is not null;
+        _budget = Array.Find(stages, static s => s is BudgetStage) as BudgetStage;
     }
 
     internal AttemptStage[] Stages => _stages;
@@ -63,7 +58,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
                 return _meter;
             }
 
-            if (serviceType == typeof(IBudgetLedger) && Array.Find(_stages, static s => s is BudgetStage) is BudgetStage { Ledger: IBudgetLedger ledger })
+            if (serviceType == typeof(IBudgetLedger) && _budget is { Ledger: IBudgetLedger ledger })
             {
                 return ledger;
             }
@@ -255,7 +250,8 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         var owned = false;
         if (call is null)
         {
-            call = CreateCall(messages, options, streaming, _meter, scope: null, _defaultCap);
+            // Read per call: the stage's settings can be changed after the pipeline is built.
+            call = CreateCall(messages, options, streaming, _meter, scope: null, _budget?.Options.DefaultMaxOutputTokens ?? long.MaxValue);
             owned = true;
         }
 
@@ -290,12 +286,14 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         // Send the attempt's cap when a stage set one, and the call for stages further in.
         var sendOptions = options;
         var cap = attempt.Reservation is not null ? (int?)Math.Min(attempt.MaxOutputTokens, int.MaxValue) : options?.MaxOutputTokens;
-        if (cap != options?.MaxOutputTokens || (owned && _attachCall))
+        // A budget changes the options sent (the cap), so they are cloned anyway: carry the call for stages further in.
+        var attach = owned && _budget is not null;
+        if (cap != options?.MaxOutputTokens || attach)
         {
             sendOptions = options?.Clone() ?? new ChatOptions();
             sendOptions.MaxOutputTokens = cap;
             sendOptions.ModelId ??= model;
-            if (_attachCall)
+            if (attach)
             {
                 call.AttachTo(sendOptions);
             }
