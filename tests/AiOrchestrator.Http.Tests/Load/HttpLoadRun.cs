@@ -52,8 +52,8 @@ public sealed record HttpCallerResult(HttpCallKind Kind, HttpCallerOutcome Outco
 public sealed class HttpLoadRun : IAsyncLifetime
 {
     public const int Callers = 4000;
-    public const int CallsPerCaller = 8;
-    public const int RefusalsPerCaller = 2;
+    public const int CallsPerCaller = 12;
+    public const int RefusalsPerCaller = 4;
     public const decimal TeamLimit = 1.00m;
     public const decimal OrgLimit = 1000m;
     public const decimal OutputPricePerToken = 0.60m / 1_000_000m; // gpt-4o-mini

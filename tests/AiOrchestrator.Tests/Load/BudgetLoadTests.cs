@@ -46,6 +46,17 @@ public sealed class BudgetLoadTests : IClassFixture<ChatLoadRun>
     }
 
     [Fact]
+    public void Only_usage_the_provider_reported_past_its_cap_settles_above_a_reservation()
+    {
+        var overruns = _run.TeamHistory.Where(t => t.Kind == WalletTransactionKind.Settle).Sum(t => t.Overrun);
+        overruns.Should().BeLessThanOrEqualTo(
+            _run.AllowedExcess,
+            "an estimate is capped at what was reserved, so only the {0} tokens the provider reported past its caps may settle above a reservation; the ledger recorded overruns worth {1:P2} of the limit",
+            _run.OverrunTokens,
+            overruns / ChatLoadRun.TeamLimit);
+    }
+
+    [Fact]
     public void No_reservation_is_left_open_after_every_caller_has_finished()
     {
         _run.TeamWallet.Reserved.Amount.Should().Be(0m);
