@@ -85,15 +85,18 @@ internal static class BudgetSoak
 
                 await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(CallerAsync))).ConfigureAwait(false);
                 var elapsed = total.Elapsed;
+                var flush = Stopwatch.StartNew();
                 await ledger.FlushAsync().ConfigureAwait(false);
+                var ledgerFlush = flush.Elapsed;
                 await store.FlushAsync().ConfigureAwait(false);
+                Console.WriteLine($"flush after the last call: ledger {ledgerFlush.TotalMilliseconds:N0} ms, usage store {(flush.Elapsed - ledgerFlush).TotalMilliseconds:N0} ms");
                 var rateLast = (calls - intervalStart) / interval.Elapsed.TotalSeconds;
                 Print(calls, rateLast, folder, journal);
                 var wallet = ledger.GetWallet(Team);
                 Console.WriteLine($"all {calls:N0} calls in {elapsed.TotalSeconds:F1} s: {calls / elapsed.TotalSeconds:N0} calls/s overall; team spent {wallet.Spent}, reserved {wallet.Reserved}");
             }
 
-            Console.WriteLine($"after dispose: {Files(folder)}");
+            Console.WriteLine($"dispose (the ledger writes its snapshot): {total.Elapsed.TotalSeconds:F1} s since the start; files: {Files(folder)}");
 
             // Reopen the ledger from its files, as a restarted process would.
             var reopen = Stopwatch.StartNew();
