@@ -43,17 +43,15 @@ public enum HttpCallerOutcome
 public sealed record HttpCallerResult(HttpCallKind Kind, HttpCallerOutcome Outcome, Exception? Error);
 
 /// <summary>
-/// Runs the HTTP load once for every test of <see cref="HttpBudgetLoadTests"/>: 4,000 callers released together on an
+/// Runs the HTTP load once for every test of a <see cref="HttpBudgetLoadTests{TRun}"/>: 4,000 callers released together on an
 /// async barrier, all in scope acme/t1, each calling through the real OpenAI SDK (<c>OpenAIClient</c> on an
 /// <c>HttpClient</c> from <c>AddHttpClient("openai").AddAiOrchestratorHandler()</c>, SDK retries off so every
 /// attempt is one request) a WireMock.Net server speaking the Chat Completions wire format, against a $1.00 team
 /// wallet with a durable journal and a LiteDB usage store in a temporary folder. Only the public API is used.
 /// </summary>
-public sealed class HttpLoadRun : IAsyncLifetime
+public abstract class HttpLoadRun : IAsyncLifetime
 {
     public const int Callers = 4000;
-    public const int CallsPerCaller = 12;
-    public const int RefusalsPerCaller = 4;
     public const decimal TeamLimit = 1.00m;
     public const decimal OrgLimit = 1000m;
     public const decimal OutputPricePerToken = 0.60m / 1_000_000m; // gpt-4o-mini
@@ -64,6 +62,18 @@ public sealed class HttpLoadRun : IAsyncLifetime
     private static readonly string LargeText = BuildLargeText(61_000);
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "aiorchestrator-httpload-" + Guid.NewGuid().ToString("N"));
+
+    /// <param name="callsPerCaller">Calls each caller makes at most, one after another.</param>
+    /// <param name="refusalsPerCaller">A caller stops after this many refusals.</param>
+    protected HttpLoadRun(int callsPerCaller, int refusalsPerCaller)
+    {
+        CallsPerCaller = callsPerCaller;
+        RefusalsPerCaller = refusalsPerCaller;
+    }
+
+    public int CallsPerCaller { get; }
+
+    public int RefusalsPerCaller { get; }
 
     public Wallet TeamWallet { get; private set; } = null!;
 
@@ -137,11 +147,14 @@ public sealed class HttpLoadRun : IAsyncLifetime
 
                 await go.Task;
                 var results = new List<HttpCallerResult>();
+                var refusals = 0;
                 using (AiScope.Begin(organization: "acme", team: "t1"))
                 {
-                    for (var j = 0; j < CallsPerCaller && results.Count(r => r.Outcome == HttpCallerOutcome.Refused) < RefusalsPerCaller; j++)
+                    for (var j = 0; j < CallsPerCaller && refusals < RefusalsPerCaller; j++)
                     {
-                        results.Add(await RunAsync(clients, PlannedCall.For((i * CallsPerCaller) + j)));
+                        var result = await RunAsync(clients, PlannedCall.For((i * CallsPerCaller) + j));
+                        refusals += result.Outcome == HttpCallerOutcome.Refused ? 1 : 0;
+                        results.Add(result);
                     }
                 }
 
@@ -186,7 +199,7 @@ public sealed class HttpLoadRun : IAsyncLifetime
     public string Describe()
     {
         var text = new StringBuilder();
-        text.AppendLine($"load {LoadTime.TotalSeconds:F1} s, whole fixture {TotalTime.TotalSeconds:F1} s; {Callers} callers made {Results.Count} calls");
+        text.AppendLine($"load {LoadTime.TotalSeconds:F1} s, whole fixture {TotalTime.TotalSeconds:F1} s; {Callers} callers made {Results.Count} calls (at most {CallsPerCaller} each, stopping after {RefusalsPerCaller} refusals)");
         foreach (var group in Results.GroupBy(r => r.Kind).OrderBy(g => g.Key))
         {
             text.AppendLine($"  {group.Key,-18} {group.Count(),5} calls: " + string.Join(", ", group.GroupBy(r => r.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
@@ -317,8 +330,21 @@ public sealed class HttpLoadRun : IAsyncLifetime
                 ? LargeText[..random.Next(40_000, 60_001)]
                 : $"Caller {index}: why did the ranking of query #{random.Next(100_000)} change after the last release? Answer briefly.";
             int? cap = random.Next(3) == 0 ? null : random.Next(200, 2_001); // unset: the handler reserves its default, the server stops at 4,096
-            var wanted = random.Next(2) == 0 ? 100_000 : random.Next(50, 1_500);
+            var wanted = random.Next(4) != 0 ? 100_000 : random.Next(50, 1_500);
             return new PlannedCall(kind, mode, streams, prompt, cap, wanted);
         }
     }
 }
+
+/// <summary>
+/// One call per caller: the barrier releases 4,000 calls at once, their reservations take the whole wallet, and what
+/// they settle is final (no later call uses what they leave), so an estimate settled above its reservation shows up
+/// as spend past the limit.
+/// </summary>
+public sealed class BurstHttpLoadRun() : HttpLoadRun(callsPerCaller: 1, refusalsPerCaller: 1);
+
+/// <summary>
+/// Up to 12 calls per caller, each stopping after 4 refusals: after the first wave, calls keep coming as money is
+/// freed, so the spend is driven to the limit and the calls at the wallet's edge are the ones that settle last.
+/// </summary>
+public sealed class SustainedHttpLoadRun() : HttpLoadRun(callsPerCaller: 12, refusalsPerCaller: 4);
