@@ -8,24 +8,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AiOrchestrator.Tests.Load;
 
 /// <summary>
-/// Runs the load once for every test of <see cref="BudgetLoadTests"/>: 4,000 callers released together on an async
+/// Runs the load once for every test of a <see cref="BudgetLoadTests{TRun}"/>: 4,000 callers released together on an async
 /// barrier, all in scope acme/t1, through <c>AddChatClient(provider).UseAiOrchestrator()</c> with a durable journal
 /// and a LiteDB usage store in a temporary folder, against a $1.00 team wallet (under a $1,000 organisation wallet).
 /// It waits for every caller, flushes the ledger and the store, reads what the tests assert on, then disposes the
 /// services (which closes the ledger) and deletes the folder. Only the public API is used.
 /// </summary>
-public sealed class ChatLoadRun : IAsyncLifetime
+public abstract class ChatLoadRun : IAsyncLifetime
 {
     public const int Callers = 4000;
-
-    /// <summary>
-    /// Calls each caller makes at most, one after another; it stops after <see cref="RefusalsPerCaller"/> refusals.
-    /// The first wave of reservations holds the whole wallet and settles well below it; the following calls, with
-    /// output caps clamped to what is left, drive the spend to the limit, where an overspend would show.
-    /// </summary>
-    public const int CallsPerCaller = 8;
-
-    public const int RefusalsPerCaller = 2;
     public const decimal TeamLimit = 1.00m;
     public const decimal OrgLimit = 1000m;
 
@@ -38,6 +29,18 @@ public sealed class ChatLoadRun : IAsyncLifetime
     private static readonly string LargeText = BuildLargeText(61_000);
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "aiorchestrator-load-" + Guid.NewGuid().ToString("N"));
+
+    /// <param name="callsPerCaller">Calls each caller makes at most, one after another.</param>
+    /// <param name="refusalsPerCaller">A caller stops after this many refusals.</param>
+    protected ChatLoadRun(int callsPerCaller, int refusalsPerCaller)
+    {
+        CallsPerCaller = callsPerCaller;
+        RefusalsPerCaller = refusalsPerCaller;
+    }
+
+    public int CallsPerCaller { get; }
+
+    public int RefusalsPerCaller { get; }
 
     public Wallet TeamWallet { get; private set; } = null!;
 
@@ -106,11 +109,14 @@ public sealed class ChatLoadRun : IAsyncLifetime
 
                 await go.Task;
                 var results = new List<CallerResult>();
+                var refusals = 0;
                 using (AiScope.Begin(organization: "acme", team: "t1"))
                 {
-                    for (var j = 0; j < CallsPerCaller && results.Count(r => r.Outcome == CallerOutcome.Refused) < RefusalsPerCaller; j++)
+                    for (var j = 0; j < CallsPerCaller && refusals < RefusalsPerCaller; j++)
                     {
-                        results.Add(await RunAsync(chat, PlannedCall.For((i * CallsPerCaller) + j)));
+                        var result = await RunAsync(chat, PlannedCall.For((i * CallsPerCaller) + j));
+                        refusals += result.Outcome == CallerOutcome.Refused ? 1 : 0;
+                        results.Add(result);
                     }
                 }
 
@@ -157,7 +163,7 @@ public sealed class ChatLoadRun : IAsyncLifetime
     public string Describe()
     {
         var text = new StringBuilder();
-        text.AppendLine($"load {LoadTime.TotalSeconds:F1} s, whole fixture {TotalTime.TotalSeconds:F1} s; {Callers} callers made {Results.Count} calls, {ProviderCalls} reached the provider");
+        text.AppendLine($"load {LoadTime.TotalSeconds:F1} s, whole fixture {TotalTime.TotalSeconds:F1} s; {Callers} callers made {Results.Count} calls (at most {CallsPerCaller} each, stopping after {RefusalsPerCaller} refusals), {ProviderCalls} reached the provider");
         foreach (var group in Results.GroupBy(r => r.Kind).OrderBy(g => g.Key))
         {
             text.AppendLine($"  {group.Key,-18} {group.Count(),5} calls: " + string.Join(", ", group.GroupBy(r => r.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
@@ -295,12 +301,24 @@ public sealed class ChatLoadRun : IAsyncLifetime
                 ? LargeText[..random.Next(40_000, 60_001)]
                 : $"Caller {index}: why did the ranking of query #{random.Next(100_000)} change after the last release? Answer briefly.";
             int? cap = random.Next(3) == 0 ? null : random.Next(200, 2_001); // unset: the budget stage reserves its default
-            // Half the answers are long enough to use their whole output cap (the worst case the reservation holds).
-            var wanted = random.Next(2) == 0 ? 100_000 : random.Next(50, 1_500);
+            // Three answers in four are long enough to use their whole output cap (the worst case the reservation holds).
+            var wanted = random.Next(4) != 0 ? 100_000 : random.Next(50, 1_500);
             return new PlannedCall(kind, prompt, cap, wanted);
         }
     }
 }
+
+/// <summary>
+/// One call per caller: the barrier releases 4,000 calls at once, their reservations take the whole wallet, and what
+/// they settle is final (no later call uses what they leave).
+/// </summary>
+public sealed class BurstChatLoadRun() : ChatLoadRun(callsPerCaller: 1, refusalsPerCaller: 1);
+
+/// <summary>
+/// Up to 8 calls per caller, each stopping after 2 refusals: after the first wave, calls keep coming (their output
+/// caps clamped to what is left) as money is freed, so the spend is driven to the limit, where an overspend shows.
+/// </summary>
+public sealed class SustainedChatLoadRun() : ChatLoadRun(callsPerCaller: 8, refusalsPerCaller: 2);
 
 public enum CallerOutcome
 {
