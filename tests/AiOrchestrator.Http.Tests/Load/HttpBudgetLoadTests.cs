@@ -30,7 +30,6 @@ public abstract class HttpBudgetLoadTests<TRun>
             .Should().BeEmpty("a caller only sees its answer, a refusal, or the error its own case provokes");
         _run.Results.Should().Contain(r => r.Outcome == HttpCallerOutcome.Refused, "4,000 callers need far more than $1.00, so the limit is reached under load");
         _run.Results.Should().Contain(r => r.Outcome == HttpCallerOutcome.Answered);
-        _run.OverrunCalls.Should().BePositive("the rare overrunning server case was exercised");
     }
 
     [Fact]

@@ -29,7 +29,6 @@ public abstract class BudgetLoadTests<TRun>
             .Should().BeEmpty("a caller only sees its answer, a refusal, or the error its own case provokes");
         _run.Results.Should().Contain(r => r.Outcome == CallerOutcome.Refused, "4,000 callers need far more than $1.00, so the limit is reached under load");
         _run.Results.Should().Contain(r => r.Outcome == CallerOutcome.Answered);
-        _run.OverrunCalls.Should().BePositive("the rare overrunning provider case was exercised");
     }
 
     [Fact]
