@@ -22,8 +22,9 @@ public sealed class AiCall
     /// <summary>The key under which the call travels in <see cref="ChatOptions.AdditionalProperties"/>.</summary>
     internal const string OptionsKey = "aiorchestrator.call";
 
-    // One slot per tokenizer family; -1 until computed.
-    private readonly long[] _inputBounds = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
+    // The bound of the last family asked for (a call's attempts are usually of one family); -1 until computed.
+    private long _inputBound = -1;
+    private TokenizerFamily _inputBoundFamily;
     private int _attempts;
 
     /// <summary>Creates a call.</summary>
@@ -90,20 +91,19 @@ public sealed class AiCall
         (options.AdditionalProperties ??= [])[OptionsKey] = this;
     }
 
-    /// <summary>The cheap input bound for <paramref name="family"/>, computed once per family.</summary>
+    /// <summary>
+    /// The cheap input bound for <paramref name="family"/>: computed once, and again only when an attempt of another
+    /// tokenizer family asks (requests cache what every family shares).
+    /// </summary>
     public long GetInputBound(TokenizerFamily family)
     {
-        var slot = (int)family;
-        if ((uint)slot >= (uint)_inputBounds.Length)
-        {
-            return Request.InputBound(family);
-        }
-
-        var bound = Volatile.Read(ref _inputBounds[slot]);
-        if (bound < 0)
+        // Concurrent attempts (hedging) may both compute it: the same value, so the race is harmless.
+        var bound = Volatile.Read(ref _inputBound);
+        if (bound < 0 || _inputBoundFamily != family)
         {
             bound = Request.InputBound(family);
-            Volatile.Write(ref _inputBounds[slot], bound);
+            _inputBoundFamily = family;
+            Volatile.Write(ref _inputBound, bound);
         }
 
         return bound;
