@@ -17,6 +17,10 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
     internal const string CollectionName = "usage_segments";
     private const int MaxBatch = 4096;
 
+    // Records waiting for the writer. When it falls this far behind, Append waits for room (backpressure) rather
+    // than letting the queue grow without bound; nothing is dropped.
+    private const int MaxQueued = 65_536;
+
     private readonly LocalStore _store;
     private readonly ILiteCollection<BsonDocument> _records;
     private readonly Channel<PendingWrite> _queue;
@@ -31,7 +35,12 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
         _records = _store.Database.GetCollection(CollectionName, BsonAutoId.Int64);
         _records.EnsureIndex("from");
         _records.EnsureIndex("to");
-        _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(MaxQueued)
+        {
+            SingleReader = true,
+            AllowSynchronousContinuations = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -40,7 +49,21 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
         ArgumentNullException.ThrowIfNull(record);
         if (!_queue.Writer.TryWrite(new PendingWrite(record, null)))
         {
-            throw new ObjectDisposedException(nameof(LiteDbUsageStore), "The usage store is closed; records can no longer be appended.");
+            WaitForRoom(new PendingWrite(record, null));
+        }
+    }
+
+    /// <summary>The queue is full (the disk is slower than the calls) or closed: wait for the writer, or fail if closed.</summary>
+    private void WaitForRoom(PendingWrite write)
+    {
+        try
+        {
+            // Append is synchronous for callers; blocking here only happens while the writer is far behind.
+            _queue.Writer.WriteAsync(write).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new ObjectDisposedException(nameof(LiteDbUsageStore), "The usage store is closed; records can no longer be appended. " + ex.Message);
         }
     }
 
@@ -49,11 +72,26 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite(new PendingWrite(null, done)))
         {
-            // Closed: everything was written when the writer finished.
-            return _writer;
+            return FlushWhenRoomAsync(done, cancellationToken);
         }
 
         return done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task FlushWhenRoomAsync(TaskCompletionSource done, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(new PendingWrite(null, done), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            // Closed: everything was written when the writer finished.
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SpendSummary>> GetSpendAsync(SpendQuery query, CancellationToken cancellationToken = default)
