@@ -87,14 +87,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
             throw;
         }
 
-        if (!attempt.HasEnded)
-        {
-            var served = response.ModelId ?? attempt.Model;
-            var reported = _meter.Normalise(response.Usage, response.RawRepresentation, served);
-            var estimate = reported is null ? Estimate(run.Call, attempt.Model, _meter.TokenCounter.CountOutputTokens(response.Text, attempt.Model)) : default;
-            attempt.End(reported, estimate, response.ModelId, CallOutcome.Succeeded, null, time.GetElapsedTime(attempt.StartTimestamp), null);
-        }
-
+        EndWith(run.Call, attempt, response);
         await EndStagesAsync(attempt, _stages.Length).ConfigureAwait(false);
         return response;
     }
@@ -108,6 +101,20 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         // Refuse an unpriceable model now, when the caller asks, not when it first reads.
         _ = _meter.GetPrice(Metadata.ProviderName, ModelOf(options), _meter.Now);
         return StreamAsync(messages, options, cancellationToken);
+    }
+
+    /// <summary>Ends the attempt with what the response reports (kept out of the async method's state).</summary>
+    private void EndWith(AiCall call, AiCallAttempt attempt, ChatResponse response)
+    {
+        if (attempt.HasEnded)
+        {
+            return;
+        }
+
+        var served = response.ModelId ?? attempt.Model;
+        var reported = _meter.Normalise(response.Usage, response.RawRepresentation, served);
+        var estimate = reported is null ? Estimate(call, attempt.Model, _meter.TokenCounter.CountOutputTokens(response.Text, attempt.Model)) : default;
+        attempt.End(reported, estimate, response.ModelId, CallOutcome.Succeeded, null, _meter.TimeProvider.GetElapsedTime(attempt.StartTimestamp), null);
     }
 
     private static CallOutcome OutcomeOf(Exception exception, CancellationToken cancellationToken)
