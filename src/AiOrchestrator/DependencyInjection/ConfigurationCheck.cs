@@ -25,6 +25,7 @@ internal static class ConfigurationCheck
     {
         var value = (node as IConfigurationSection)?.Value;
         var children = node.GetChildren().ToList();
+        var nullable = Nullable.GetUnderlyingType(type) is not null;
         type = Nullable.GetUnderlyingType(type) ?? type;
 
         if (IsScalar(type))
@@ -33,8 +34,9 @@ internal static class ConfigurationCheck
             {
                 failures.Add($"{path} has nested settings ({string.Join(", ", children.Select(c => c.Key))}), but it takes a single value: {Expected(type)}.{Dropped(entry)}");
             }
-            else if (value is not null)
+            else if (value is not null && !(nullable && value.Length == 0))
             {
+                // An empty value (JSON null) leaves a nullable setting unset, as the binder does.
                 CheckValue(path, value, type, entry, failures);
             }
 

@@ -100,20 +100,53 @@ public class StrictConfigurationTests
     }
 
     [Fact]
-    public void A_valid_timeout_and_strategy_bind()
+    public void Valid_values_bind_including_nulls_for_optional_settings()
     {
-        var configuration = Settings(
-            ("AiOrchestrator:Routing:Aliases:smart:Strategy", "cheapest"),
-            ("AiOrchestrator:Routing:Aliases:smart:Targets:0:Name", "a"),
-            ("AiOrchestrator:Routing:Aliases:smart:Targets:0:ModelId", "gpt-4o"),
-            ("AiOrchestrator:Routing:Aliases:smart:Targets:0:Timeout", "00:00:20"));
+        var configuration = Json("""
+            {
+              "AiOrchestrator": {
+                "Routing": {
+                  "AttemptTimeout": null,
+                  "Aliases": {
+                    "smart": {
+                      "Strategy": "cheapest",
+                      "LowBudgetAmount": null,
+                      "Targets": [
+                        { "Name": "a", "ModelId": "gpt-4o", "Timeout": "00:00:20" },
+                        { "Name": "b", "ModelId": "gpt-4o-mini", "Timeout": null }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+            """);
         using var services = new ServiceCollection().AddModelRouting(configuration).BuildServiceProvider();
 
         services.GetRequiredService<IStartupValidator>().Validate();
-        var route = services.GetRequiredService<IOptions<RoutingOptions>>().Value.Aliases["smart"];
+        var routing = services.GetRequiredService<IOptions<RoutingOptions>>().Value;
 
+        routing.AttemptTimeout.Should().BeNull();
+        var route = routing.Aliases["smart"];
         route.Strategy.Should().Be(RoutingStrategy.Cheapest);
-        route.Targets.Should().ContainSingle().Which.Timeout.Should().Be(TimeSpan.FromSeconds(20));
+        route.Targets.Select(t => t.Timeout).Should().Equal(TimeSpan.FromSeconds(20), null);
+    }
+
+    [Fact]
+    public void An_unconvertible_price_fails_at_start_instead_of_leaving_the_model_unpriced()
+    {
+        var configuration = Settings(
+            ("AiOrchestrator:StorePath", ":memory:"),
+            ("AiOrchestrator:DefaultScope:Organization", "acme"),
+            ("AiOrchestrator:DefaultScope:Tags:env", "prod"),
+            ("AiOrchestrator:Pricing:Prices:0:Model", "in-house-llm"),
+            ("AiOrchestrator:Pricing:Prices:0:InputPerMillion", "$2.50"),
+            ("AiOrchestrator:Pricing:Prices:0:OutputPerMillion", "10"));
+        using var services = new ServiceCollection().AddAiOrchestrator(configuration).BuildServiceProvider();
+
+        StartFails(services).Failures.Should().ContainSingle().Which.Should()
+            .StartWith("AiOrchestrator:Pricing:Prices:0:InputPerMillion is '$2.50', which is not a plain number")
+            .And.Contain("the whole entry AiOrchestrator:Pricing:Prices:0 would be dropped");
     }
 
     [Theory]
