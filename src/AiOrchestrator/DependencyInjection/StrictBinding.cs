@@ -52,9 +52,9 @@ internal static class StrictBinding
     {
         public void Configure(T options) => Configure(Options.DefaultName, options);
 
-        public void Configure(string? name1, T options)
+        public void Configure(string? optionsName, T options)
         {
-            if (!string.Equals(name1 ?? Options.DefaultName, name, StringComparison.Ordinal))
+            if (!string.Equals(optionsName ?? Options.DefaultName, name, StringComparison.Ordinal))
             {
                 return;
             }
