@@ -27,7 +27,8 @@ await using var services = new ServiceCollection()
     })
     .AddBudgetLedger(configure: budgets =>
     {
-        // No StorePath: the ledger's journal stays in memory, so every run starts with a full wallet.
+        // In memory: every run starts with a full wallet (unset, the journal would be a file beside the usage store).
+        budgets.StorePath = ":memory:";
         budgets.Wallets.Add(new WalletOptions { Id = "team:acme/research", Limit = 0.0001m, Period = BudgetPeriod.Day });
     })
     .BuildServiceProvider(validateScopes: true);

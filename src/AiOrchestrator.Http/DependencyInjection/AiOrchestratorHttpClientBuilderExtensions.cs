@@ -1,5 +1,7 @@
+using AiOrchestrator;
 using AiOrchestrator.Http;
 using AiOrchestrator.Http.Pipeline;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
@@ -9,6 +11,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds AiOrchestrator budgets and metering to a named <see cref="HttpClient"/>.</summary>
 public static class AiOrchestratorHttpClientBuilderExtensions
 {
+    /// <summary>The section holding each client's handler options, by client name.</summary>
+    private const string SectionName = "AiOrchestrator:HttpClients";
+
     /// <summary>
     /// Meters and budgets the LLM calls this client sends: <c>POST</c>s to OpenAI-compatible
     /// <c>…/chat/completions</c> and <c>…/responses</c> and to Anthropic <c>…/messages</c>, streamed or not. Other
@@ -23,18 +28,69 @@ public static class AiOrchestratorHttpClientBuilderExtensions
     /// reads are the bytes the provider sent.
     /// </remarks>
     /// <param name="builder">The client's builder, from <c>services.AddHttpClient("llm")</c>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static IHttpClientBuilder AddAiOrchestratorHandler(this IHttpClientBuilder builder)
+        => AddAiOrchestratorHandler(builder, (Action<AiHttpHandlerOptions>?)null);
+
+    /// <summary>
+    /// Meters and budgets the LLM calls this client sends, as <see cref="AddAiOrchestratorHandler(IHttpClientBuilder)"/>
+    /// does, with this client's handler options set by <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="builder">The client's builder, from <c>services.AddHttpClient("llm")</c>.</param>
     /// <param name="configure">Adjusts the options of this client's handlers.</param>
     /// <returns>The builder, for chaining.</returns>
-    public static IHttpClientBuilder AddAiOrchestratorHandler(this IHttpClientBuilder builder, Action<AiHttpHandlerOptions>? configure = null)
+    public static IHttpClientBuilder AddAiOrchestratorHandler(this IHttpClientBuilder builder, Action<AiHttpHandlerOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var name = builder.Name;
-        var options = builder.Services.AddOptions<AiHttpHandlerOptions>(name);
+        var options = builder.Services.AddOptions<AiHttpHandlerOptions>(builder.Name);
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
+        return AddHandlers(builder);
+    }
+
+    /// <summary>
+    /// Meters and budgets the LLM calls this client sends, as <see cref="AddAiOrchestratorHandler(IHttpClientBuilder)"/>
+    /// does, with this client's options bound from the <c>AiOrchestrator:HttpClients:&lt;client name&gt;</c> section of
+    /// <paramref name="configuration"/> (or from <paramref name="configuration"/> itself when it is a section). Binding
+    /// is strict and checked when the host starts: a missing section, an unknown key or a value that cannot be
+    /// converted fails with a message that names the key.
+    /// </summary>
+    /// <param name="builder">The client's builder, from <c>services.AddHttpClient("llm")</c>.</param>
+    /// <param name="configuration">The app's configuration, or the client's own section.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static IHttpClientBuilder AddAiOrchestratorHandler(this IHttpClientBuilder builder, IConfiguration configuration)
+        => AddAiOrchestratorHandler(builder, configuration, null);
+
+    /// <summary>
+    /// Meters and budgets the LLM calls this client sends, with this client's options bound strictly from the
+    /// <c>AiOrchestrator:HttpClients:&lt;client name&gt;</c> section of <paramref name="configuration"/> (as
+    /// <see cref="AddAiOrchestratorHandler(IHttpClientBuilder, IConfiguration)"/>), then adjusted by <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="builder">The client's builder, from <c>services.AddHttpClient("llm")</c>.</param>
+    /// <param name="configuration">The app's configuration, or the client's own section.</param>
+    /// <param name="configure">Adjusts the options after binding.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static IHttpClientBuilder AddAiOrchestratorHandler(this IHttpClientBuilder builder, IConfiguration configuration, Action<AiHttpHandlerOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = builder.Services.AddOptions<AiHttpHandlerOptions>(builder.Name)
+            .BindStrictly(configuration, $"{SectionName}:{builder.Name}", $"services.AddHttpClient(\"{builder.Name}\").AddAiOrchestratorHandler(configuration)");
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        return AddHandlers(builder);
+    }
+
+    private static IHttpClientBuilder AddHandlers(IHttpClientBuilder builder)
+    {
+        var name = builder.Name;
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiHttpHandlerOptions>, AiHttpHandlerOptionsValidator>());
 
         // Once per client name, however often it is called.

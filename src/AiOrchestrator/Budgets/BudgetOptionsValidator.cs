@@ -39,7 +39,7 @@ public sealed class BudgetOptionsValidator : IValidateOptions<BudgetOptions>
 
         if (options.StorePath is { } path && string.IsNullOrWhiteSpace(path))
         {
-            failures.Add($"{S}:StorePath is blank; set a file path, or leave it unset to keep the ledger in memory.");
+            failures.Add($"{S}:StorePath is blank. Set a file path for the journal, leave it unset for a journal beside the usage store, or set ':memory:' to keep the ledger in memory.");
         }
 
         var seen = new HashSet<WalletId>();
@@ -74,7 +74,7 @@ public sealed class BudgetOptionsValidator : IValidateOptions<BudgetOptions>
 
             if (!Enum.IsDefined(wallet.Period))
             {
-                failures.Add($"{key}:Period must be Day, Week, Month or Total.");
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:Period of wallet '{wallet.Id}' is {(int)wallet.Period}, which is not a period. Use one of: {string.Join(", ", Enum.GetNames<BudgetPeriod>())}."));
             }
 
             if (wallet.SoftThresholds is { } thresholds)

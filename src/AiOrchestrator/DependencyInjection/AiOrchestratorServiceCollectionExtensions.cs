@@ -12,6 +12,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers AiOrchestrator in a service collection.</summary>
 public static class AiOrchestratorServiceCollectionExtensions
 {
+    /// <summary>The sections inside <c>AiOrchestrator</c> that other registrations bind, and the call that binds each.</summary>
+    private static readonly Dictionary<string, string> Subsections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Budgets"] = "services.AddBudgetLedger(configuration)",
+        ["Routing"] = "services.AddModelRouting(configuration)",
+        ["HttpClients"] = "services.AddHttpClient(name).AddAiOrchestratorHandler(configuration)",
+    };
+
     /// <summary>
     /// Registers AiOrchestrator with default options: prices, token counting, the local usage store and the usage
     /// meter. Options are validated when the host starts.
@@ -36,22 +44,24 @@ public static class AiOrchestratorServiceCollectionExtensions
 
     /// <summary>
     /// Registers AiOrchestrator with options bound from <paramref name="configuration"/>: its <c>AiOrchestrator</c>
-    /// section, or the configuration itself when it is that section.
+    /// section, or the configuration itself when it is a section. Binding is strict: a missing section, an unknown key
+    /// or a value that cannot be converted fails start-up with a message that names the key.
     /// </summary>
     public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, IConfiguration configuration)
         => AddAiOrchestrator(services, configuration, null);
 
     /// <summary>
     /// Registers AiOrchestrator with options bound from <paramref name="configuration"/> (its <c>AiOrchestrator</c>
-    /// section, or the configuration itself when it is that section), then adjusted by <paramref name="configure"/>.
+    /// section, or the configuration itself when it is a section), then adjusted by <paramref name="configure"/>.
+    /// Binding is strict: a missing section, an unknown key or a value that cannot be converted fails start-up with a
+    /// message that names the key.
     /// </summary>
     public static IServiceCollection AddAiOrchestrator(this IServiceCollection services, IConfiguration configuration, Action<AiOrchestratorOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection(AiOrchestratorOptions.SectionName);
-        var source = section.Exists() ? section : configuration;
-        var options = services.AddOptions<AiOrchestratorOptions>().Bind(source);
+        var options = services.AddOptions<AiOrchestratorOptions>()
+            .BindStrictly(configuration, AiOrchestratorOptions.SectionName, "services.AddAiOrchestrator(configuration)", Subsections);
         if (configure is not null)
         {
             options.Configure(configure);

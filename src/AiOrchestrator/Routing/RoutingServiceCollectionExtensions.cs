@@ -1,3 +1,4 @@
+using AiOrchestrator;
 using AiOrchestrator.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,15 +20,15 @@ public static class RoutingServiceCollectionExtensions
 
     /// <summary>
     /// Registers routing options bound from <paramref name="configuration"/>: its <c>AiOrchestrator:Routing</c> section,
-    /// or the configuration itself when it is that section. Targets name their clients by <see cref="RouteTarget.ClientKey"/>
-    /// (keyed <c>IChatClient</c> services). Validated when the host starts.
+    /// or the configuration itself when it is a section. Targets name their clients by <see cref="RouteTarget.ClientKey"/>
+    /// (keyed <c>IChatClient</c> services). Binding is strict and validated when the host starts: a missing section, an
+    /// unknown key or a value that cannot be converted (a strategy or a timeout) fails with a message that names the key.
     /// </summary>
     public static IServiceCollection AddModelRouting(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection(RoutingOptions.SectionName);
-        services.AddOptions<RoutingOptions>().Bind(section.Exists() ? section : configuration);
+        services.AddOptions<RoutingOptions>().BindStrictly(configuration, RoutingOptions.SectionName, "services.AddModelRouting(configuration)");
         return AddCore(services);
     }
 

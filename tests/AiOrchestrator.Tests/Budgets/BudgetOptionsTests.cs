@@ -12,6 +12,7 @@ public class BudgetOptionsTests
         {
           "AiOrchestrator": {
             "Budgets": {
+              "StorePath": ":memory:",
               "ReservationTimeout": "00:05:00",
               "TimeZone": "Europe/Berlin",
               "Wallets": [
@@ -47,7 +48,11 @@ public class BudgetOptionsTests
     public void Wallets_can_be_configured_in_code()
     {
         using var services = new ServiceCollection()
-            .AddBudgetLedger(configure: o => o.Wallets.Add(new WalletOptions { Id = "app:acme/bot", Limit = 3m, Currency = "EUR", Period = BudgetPeriod.Total }))
+            .AddBudgetLedger(configure: o =>
+            {
+                o.StorePath = ":memory:";
+                o.Wallets.Add(new WalletOptions { Id = "app:acme/bot", Limit = 3m, Currency = "EUR", Period = BudgetPeriod.Total });
+            })
             .BuildServiceProvider();
         var wallet = services.GetRequiredService<IBudgetLedger>().GetWallet(WalletId.ForApp("acme", "bot"));
         wallet.Limit.Should().Be(new BudgetLimit(new Money(3m, "EUR"), BudgetPeriod.Total));
@@ -72,6 +77,23 @@ public class BudgetOptionsTests
 
         var resolve = () => services.GetRequiredService<IOptions<BudgetOptions>>().Value;
         resolve.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain(message);
+    }
+
+    [Fact]
+    public void An_undefined_period_set_in_code_is_refused_naming_the_wallet_and_the_periods()
+    {
+        using var services = new ServiceCollection()
+            .AddBudgetLedger(configure: o =>
+            {
+                o.StorePath = ":memory:";
+                o.Wallets.Add(new WalletOptions { Id = "team:acme/search", Limit = 5m, Period = (BudgetPeriod)99 });
+            })
+            .BuildServiceProvider();
+
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        start.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle().Which.Should().Be(
+            "AiOrchestrator:Budgets:Wallets:0:Period of wallet 'team:acme/search' is 99, which is not a period. Use one of: Day, Week, Month, Total.");
     }
 
     [Fact]

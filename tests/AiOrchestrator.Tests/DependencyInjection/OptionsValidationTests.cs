@@ -56,6 +56,7 @@ public class OptionsValidationTests
 
         var act = () => services.GetRequiredService<IOptions<AiOrchestratorOptions>>().Value;
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*Guess*");
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle()
+            .Which.Should().Be("AiOrchestrator:TokenCounting is 'Guess', which is not one of: Estimate, Exact.");
     }
 }
