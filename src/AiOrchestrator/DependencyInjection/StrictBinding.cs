@@ -9,9 +9,10 @@ namespace AiOrchestrator;
 /// Binds our options sections strictly: a missing section, an unknown key or a value the binder cannot convert fails
 /// the options (at start with <c>ValidateOnStart</c>, else on first resolution) with an
 /// <see cref="OptionsValidationException"/> that names the configuration path and the fix. Every registration that
-/// takes an <see cref="IConfiguration"/> binds through here.
+/// takes an <see cref="IConfiguration"/> binds through here, in every package.
 /// </summary>
-internal static class StrictBinding
+[System.Diagnostics.CodeAnalysis.Experimental(AiOrchestrator.Pipeline.AiCall.ExperimentalDiagnosticId)]
+public static class StrictBinding
 {
     /// <summary>
     /// Binds <typeparamref name="T"/> (of this builder's name) from the <paramref name="sectionPath"/> section of
