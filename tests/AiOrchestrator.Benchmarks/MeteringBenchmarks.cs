@@ -51,7 +51,11 @@ public class MeteringBenchmarks
         _servicesBudgetInMemory = new ServiceCollection()
             .AddSingleton<AiOrchestrator.Metering.IUsageStore, DiscardingUsageStore>()
             .AddAiOrchestrator()
-            .AddBudgetLedger(configure: b => b.Wallets.Add(new AiOrchestrator.Budgets.WalletOptions { Id = "org:default", Limit = 1_000_000_000m, Period = AiOrchestrator.Budgets.BudgetPeriod.Total }))
+            .AddBudgetLedger(configure: b =>
+            {
+                b.StorePath = ":memory:";
+                b.Wallets.Add(new AiOrchestrator.Budgets.WalletOptions { Id = "org:default", Limit = 1_000_000_000m, Period = AiOrchestrator.Budgets.BudgetPeriod.Total });
+            })
             .BuildServiceProvider();
         _budgetedInMemory = new ChatClientBuilder(new InstantChatClient()).UseAiOrchestrator().Build(_servicesBudgetInMemory);
         _bare = new InstantChatClient();
