@@ -1,5 +1,7 @@
 namespace AiOrchestrator.Budgets;
 
+#pragma warning disable RS0026 // Two overloads with a default token implement two interfaces; their leading parameters differ in type.
+
 // Commands: reserve, settle, release and the wallet changes. Every change is applied under the lock and queued for the journal.
 public sealed partial class BudgetLedger
 {
@@ -35,12 +37,34 @@ public sealed partial class BudgetLedger
                 throw Conflict(idempotencyKey, outcome);
             }
 
-            var ids = new WalletId[wallets.Count];
-            if (_path.Length < ids.Length)
-            {
-                _path = new WalletState[ids.Length];
-            }
+            reservation = ReserveLocked(wallets, amount, idempotencyKey, default, now, out rejection);
+        }
 
+        PublishEvents();
+        if (rejection is not null)
+        {
+            _metrics.RecordRejection(rejection.Wallet);
+            throw rejection.ToException();
+        }
+
+        return new ValueTask<Reservation>(reservation!);
+    }
+
+    /// <summary>
+    /// Reserves on the path or records the refusal (under the lock): the one reserve used by both the string-keyed
+    /// API (<paramref name="key"/>) and the hot path (<paramref name="call"/>).
+    /// </summary>
+    private Reservation? ReserveLocked(IReadOnlyList<WalletId> wallets, Money amount, string? key, CallKey call, long now, out Rejection? rejection)
+    {
+        rejection = null;
+        var ids = new WalletId[wallets.Count];
+        if (_path.Length < ids.Length)
+        {
+            _path = new WalletState[ids.Length];
+        }
+
+        try
+        {
             for (var i = 0; i < ids.Length; i++)
             {
                 var id = wallets[i];
@@ -73,8 +97,6 @@ public sealed partial class BudgetLedger
                 refusing = FindRefusing(ids.Length, amount.Amount);
             }
 
-            Array.Clear(_path, 0, ids.Length);
-
             if (refusing is null)
             {
                 var entry = new JournalEntry
@@ -84,37 +106,34 @@ public sealed partial class BudgetLedger
                     Extra = now + _timeoutTicks,
                     Amount = amount.Amount,
                     Currency = amount.Currency,
-                    Key = idempotencyKey,
+                    Key = key,
+                    Call = call,
                     Wallets = ids,
                 };
-                reservation = (Reservation)Append(ref entry, now)!;
+                var reservation = (Reservation)Append(ref entry, now)!;
                 reservation.Durable = _current.Durable;
+                return reservation;
             }
-            else
+
+            rejection = new Rejection(ids, amount, refusing.Id, refusing.CurrentLimit, refusing.ToMoney(refusing.Spent),
+                refusing.ToMoney(refusing.Reserved), refusing.ToMoney(refusing.TopUps), refusing.ResetsAt);
+            var refused = new JournalEntry
             {
-                rejection = new Rejection(ids, amount, refusing.Id, refusing.CurrentLimit, refusing.ToMoney(refusing.Spent),
-                    refusing.ToMoney(refusing.Reserved), refusing.ToMoney(refusing.TopUps), refusing.ResetsAt);
-                var entry = new JournalEntry
-                {
-                    Kind = JournalEntryKind.Reject,
-                    Amount = amount.Amount,
-                    Currency = amount.Currency,
-                    Key = idempotencyKey,
-                    Wallets = ids,
-                    Payload = rejection,
-                };
-                Append(ref entry, now);
-            }
+                Kind = JournalEntryKind.Reject,
+                Amount = amount.Amount,
+                Currency = amount.Currency,
+                Key = key,
+                Call = call,
+                Wallets = ids,
+                Payload = rejection,
+            };
+            Append(ref refused, now);
+            return null;
         }
-
-        PublishEvents();
-        if (rejection is not null)
+        finally
         {
-            BudgetMetrics.RecordRejection(rejection.Wallet);
-            throw rejection.ToException();
+            Array.Clear(_path, 0, ids.Length);
         }
-
-        return new ValueTask<Reservation>(reservation!);
     }
 
     /// <inheritdoc/>
@@ -139,34 +158,74 @@ public sealed partial class BudgetLedger
                     : throw Conflict(idempotencyKey, outcome);
             }
 
-            var reservation = PendingReservation(reservationId, actual.Currency, now, ref resolved);
-            if (reservation is null)
+            if (!_state.TryGetReservation(reservationId, out var reservation))
             {
-                settlement = null!;
+                throw new ReservationNotFoundException(reservationId);
             }
-            else
-            {
-                var wallets = reservation.WalletArray;
-                for (var i = 0; i < wallets.Length; i++)
-                {
-                    RolloverIfDue(Wallet(wallets[i]), now);
-                }
 
-                var entry = new JournalEntry
-                {
-                    Kind = JournalEntryKind.Settle,
-                    ReservationId = reservationId,
-                    Amount = actual.Amount,
-                    Currency = actual.Currency,
-                    Key = idempotencyKey,
-                };
-                settlement = (Settlement)Append(ref entry, now)!;
-                settlement.Durable = _current.Durable;
-            }
+            settlement = SettleLocked(reservation, actual, idempotencyKey, default, now, out resolved)!;
         }
 
         PublishEvents();
         return resolved is not null ? throw resolved : new ValueTask<Settlement>(settlement);
+    }
+
+    /// <summary>
+    /// Settles <paramref name="reservation"/> (under the lock): posts the actual cost and releases the hold, or, when
+    /// it has expired, posts the whole cost late. Null with <paramref name="resolved"/> set when it was already
+    /// settled or released.
+    /// </summary>
+    private Settlement? SettleLocked(Reservation reservation, Money actual, string? key, CallKey call, long now, out Exception? resolved)
+    {
+        resolved = null;
+        if (!string.Equals(actual.Currency, reservation.Amount.Currency, StringComparison.Ordinal))
+        {
+            throw new CurrencyMismatchException(reservation.Amount.Currency, actual.Currency);
+        }
+
+        if (reservation.Status == ReservationStatus.Pending && now >= reservation.ExpiresAt.UtcTicks)
+        {
+            Expire(reservation, now);
+        }
+
+        if (reservation.Status is not (ReservationStatus.Pending or ReservationStatus.Expired))
+        {
+            resolved = new ReservationAlreadyResolvedException(reservation.Id, reservation.Status);
+            return null;
+        }
+
+        var wallets = reservation.WalletArray;
+        for (var i = 0; i < wallets.Length; i++)
+        {
+            RolloverIfDue(Wallet(wallets[i]), now);
+        }
+
+        var late = reservation.Status == ReservationStatus.Expired;
+        var entry = new JournalEntry
+        {
+            Kind = late ? JournalEntryKind.LateSettle : JournalEntryKind.Settle,
+            ReservationId = reservation.Id,
+            Amount = actual.Amount,
+            Currency = actual.Currency,
+            Key = key,
+            Call = call,
+            Wallets = late ? wallets : null,
+            Held = late ? reservation.Amount.Amount : 0m,
+        };
+        var settlement = (Settlement)Append(ref entry, now)!;
+        if (late)
+        {
+            // A forgotten hot-path reservation is not in the state: mark the caller's object, so it resolves once.
+            reservation.Status = ReservationStatus.Settled;
+        }
+
+        settlement.Durable = _current.Durable;
+        if (settlement.IsOverrun)
+        {
+            _metrics.RecordOverruns(wallets);
+        }
+
+        return settlement;
     }
 
     /// <inheritdoc/>
@@ -250,6 +309,11 @@ public sealed partial class BudgetLedger
             throw new ArgumentException("The wallet definition has no id.", nameof(definition));
         }
 
+        if (!Enum.IsDefined(definition.Limit.Period))
+        {
+            throw BudgetRequests.UnknownPeriod(definition.Limit.Period, nameof(definition));
+        }
+
         if (definition.Limit.Amount.Amount < 0m)
         {
             throw new ArgumentOutOfRangeException(nameof(definition), definition.Limit.Amount.Amount, "A limit cannot be negative.");
@@ -306,6 +370,7 @@ public sealed partial class BudgetLedger
     internal int Sweep()
     {
         int expired;
+        long evicted;
         lock (_lock)
         {
             if (_fault is not null || Volatile.Read(ref _disposed) != 0)
@@ -316,11 +381,20 @@ public sealed partial class BudgetLedger
             var now = _time.GetUtcNow().UtcTicks;
             _state.Prune(now - _retentionTicks);
             expired = ExpireDue(now);
+            evicted = _state.CallsEvictedEarly - _evictionsReported;
+            _evictionsReported = _state.CallsEvictedEarly;
         }
 
         if (expired > 0)
         {
             BudgetLog.Expired(_logger, expired);
+        }
+
+        // Once per sweep interval, however many were evicted: a full cache would otherwise log on every call.
+        if (evicted > 0)
+        {
+            BudgetLog.CallsEvicted(_logger, evicted, _maxRememberedCalls);
+            _metrics.RecordEvicted(evicted);
         }
 
         PublishEvents();
@@ -352,6 +426,17 @@ public sealed partial class BudgetLedger
             if (kind == JournalEntryKind.SetLimit && amount.Amount < w.Spent + w.Reserved)
             {
                 throw new BudgetLimitBelowSpendException(w.Id, amount, w.ToMoney(w.Spent), w.ToMoney(w.Reserved));
+            }
+
+            // Spend never goes below zero: giving back more than was spent would mint allowance.
+            var givesBack = kind == JournalEntryKind.Refund ? amount.Amount : kind == JournalEntryKind.Adjust && amount.Amount < 0m ? -amount.Amount : 0m;
+            if (givesBack > w.Spent)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(amount),
+                    amount.Amount,
+                    $"Wallet '{w.Id}' has spent {w.ToMoney(w.Spent)} this period, so it cannot be given back {w.ToMoney(givesBack)}: spend would go below zero. "
+                    + "Give back at most what was spent, or use TopUpAsync to add allowance.");
             }
 
             var entry = new JournalEntry { Kind = kind, Wallet = wallet, Amount = amount.Amount, Currency = amount.Currency, Key = idempotencyKey };

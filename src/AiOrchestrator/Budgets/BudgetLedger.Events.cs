@@ -24,12 +24,12 @@ public sealed partial class BudgetLedger
                 switch (e)
                 {
                     case BudgetThresholdCrossedEventArgs crossed:
-                        BudgetMetrics.RecordThreshold(crossed);
+                        _metrics.RecordThreshold(crossed);
                         BudgetLog.ThresholdCrossed(_logger, crossed.Wallet, crossed.Threshold, crossed.Spent, crossed.Allowance);
                         ThresholdCrossed?.Invoke(this, crossed);
                         break;
                     case WalletExhaustedEventArgs exhausted:
-                        BudgetMetrics.RecordExhausted(exhausted);
+                        _metrics.RecordExhausted(exhausted);
                         BudgetLog.Exhausted(_logger, exhausted.Wallet, exhausted.Spent, exhausted.Reserved, exhausted.Allowance);
                         WalletExhausted?.Invoke(this, exhausted);
                         break;

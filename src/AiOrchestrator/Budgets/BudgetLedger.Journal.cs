@@ -77,9 +77,21 @@ public sealed partial class BudgetLedger
 
             Recycle(batch);
 
+            // A full live file is closed into a segment behind a snapshot, so the live file and the replay on start
+            // stay bounded however long the history.
+            if (_journal.Length >= _segmentBytes)
+            {
+                _snapshotWrite.Wait();
+                TakeSnapshot(inline: true, rotate: true);
+                if (_fault is not null)
+                {
+                    return;
+                }
+            }
+
             // Snapshot once the journal has grown by the configured size and by four times the last snapshot, so
             // snapshot writes stay a small part of the disk traffic however large the remembered state is.
-            if (_snapshotWrite.IsCompleted
+            else if (_snapshotWrite.IsCompleted
                 && _journal.Length - Volatile.Read(ref _snapshotOffset) >= Math.Max(_snapshotAfterBytes, 4L * _snapshotBuffer.Length))
             {
                 TakeSnapshot(inline: false);

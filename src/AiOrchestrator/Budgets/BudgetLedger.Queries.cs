@@ -18,36 +18,6 @@ public sealed partial class BudgetLedger
         }
     }
 
-    /// <summary>
-    /// The least that any of <paramref name="wallets"/> still has available in its current period (never below
-    /// zero), without building wallet snapshots: the budget stage asks this on every call.
-    /// </summary>
-    internal Money MinimumAvailable(IReadOnlyList<WalletId> wallets, string currency)
-    {
-        var available = decimal.MaxValue;
-        lock (_lock)
-        {
-            var now = _time.GetUtcNow().UtcTicks;
-            for (var i = 0; i < wallets.Count; i++)
-            {
-                var w = Wallet(wallets[i]);
-                if (!string.Equals(w.Currency, currency, StringComparison.Ordinal))
-                {
-                    throw new CurrencyMismatchException(w.Currency, currency);
-                }
-
-                if (_fault is null && Volatile.Read(ref _disposed) == 0)
-                {
-                    RolloverIfDue(w, now);
-                }
-
-                available = Math.Min(available, w.Available);
-            }
-        }
-
-        return new Money(Math.Max(0m, available), currency);
-    }
-
     /// <inheritdoc/>
     public IReadOnlyList<WalletId> GetWalletPath(AiScope scope)
     {
@@ -103,15 +73,18 @@ public sealed partial class BudgetLedger
         // Replays the journal into a scratch state that records this wallet's transactions: the history is
         // produced by the same code that produced the balance, so the two cannot disagree.
         var history = new List<WalletTransaction>();
-        var scratch = new LedgerState(TimeSpan.MaxValue);
-        scratch.CaptureHistory(wallet, history);
         if (_journal is not null)
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);
-            _journal.Read(0, _journal.Length, entry => scratch.Apply(entry));
+            lock (_segments)
+            {
+                ReadRetainedHistory(wallet, history);
+            }
         }
         else
         {
+            var scratch = new LedgerState(TimeSpan.MaxValue);
+            scratch.CaptureHistory(wallet, history);
             JournalEntry[] entries;
             lock (_lock)
             {
@@ -125,5 +98,39 @@ public sealed partial class BudgetLedger
         }
 
         return history;
+    }
+
+    /// <summary>
+    /// Replays the retained segments and the live file: from the first segment ever, or from the snapshot of the
+    /// oldest retained segment's start, whose balance opens the history.
+    /// </summary>
+    private void ReadRetainedHistory(WalletId wallet, List<WalletTransaction> history)
+    {
+        var journal = _journal!;
+        var path = journal.Path;
+        var segments = FileJournal.ClosedSegments(path);
+        segments.RemoveAll(s => s >= journal.Segment);
+        segments.Add(journal.Segment);
+        LedgerState? scratch = null;
+        var first = 0;
+        for (; first < segments.Count && scratch is null; first++)
+        {
+            scratch = StartState(path, segments[first], TimeSpan.MaxValue, int.MaxValue);
+        }
+
+        first--;
+        if (scratch is null)
+        {
+            throw new JournalCorruptedException(path, 0, "no retained journal segment has a snapshot of its start, so the history cannot be rebuilt");
+        }
+
+        scratch.CaptureHistory(wallet, history);
+        scratch.RecordOpening(wallet);
+        for (var i = first; i < segments.Count - 1; i++)
+        {
+            FileJournal.ReadSegment(path, segments[i], 0, entry => scratch.Apply(entry));
+        }
+
+        journal.Read(journal.DataStart, journal.Length, entry => scratch.Apply(entry));
     }
 }

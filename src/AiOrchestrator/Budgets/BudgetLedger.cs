@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,9 +26,18 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
     private readonly ITimer _sweep;
     private readonly string? _snapshotPath;
     private readonly long _snapshotAfterBytes;
+    private readonly long _segmentBytes;
+    private readonly int _maxSegments;
+    private readonly int _maxRememberedCalls;
+
+    // Held while the live file is rotated and old segments deleted, and while history reads the segments.
+    private readonly Lock _segments = new();
     private readonly JournalBuffer _snapshotBuffer = new();
+    private readonly BudgetMetrics _metrics;
+    private long _evictionsReported;
     private long _snapshotOffset;
     private long _snapshotWriteOffset;
+    private long _snapshotWriteSegment;
     private Task _snapshotWrite = Task.CompletedTask;
 
     private CommitBatch _current = new([]);
@@ -43,8 +53,16 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
 
     /// <summary>Opens the ledger: replays its journal (if <see cref="BudgetOptions.StorePath"/> is set) and applies the configured wallets.</summary>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
-    /// <exception cref="IOException">The journal is open in another ledger.</exception>
-    public BudgetLedger(BudgetOptions options, TimeProvider? timeProvider = null, ILogger<BudgetLedger>? logger = null)
+    /// <param name="options">The ledger's options.</param>
+    /// <param name="timeProvider">The clock; the system clock by default.</param>
+    /// <param name="logger">The logger; none by default.</param>
+    /// <param name="meterFactory">Creates the ledger's meter (pass the host's, from DI); an own meter by default.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A configured wallet has an unknown period.</exception>
+    /// <exception cref="IOException">The journal cannot be opened (the message says why: open in another ledger, read-only file system, permission denied, disk full).</exception>
+    /// <exception cref="JournalCorruptedException">The journal is damaged before its last record; see <see cref="RepairJournal"/>.</exception>
+    /// <exception cref="InvalidDataException">The store path is not a budget journal.</exception>
+    public BudgetLedger(BudgetOptions options, TimeProvider? timeProvider = null, ILogger<BudgetLedger>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var validation = new BudgetOptionsValidator().Validate(null, options);
@@ -57,8 +75,18 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _timeoutTicks = options.ReservationTimeout.Ticks;
         _retentionTicks = options.IdempotencyRetention.Ticks;
-        _state = new LedgerState(options.IdempotencyRetention);
+        _state = new LedgerState(options.IdempotencyRetention, options.MaxRememberedCalls);
+        foreach (var configured in options.Wallets)
+        {
+            if (!Enum.IsDefined(configured.Period))
+            {
+                throw BudgetRequests.UnknownPeriod(configured.Period, nameof(options));
+            }
+        }
         _snapshotAfterBytes = options.SnapshotAfterBytes;
+        _segmentBytes = options.JournalSegmentBytes;
+        _maxSegments = options.MaxJournalSegments;
+        _maxRememberedCalls = options.MaxRememberedCalls;
 
         var records = 0;
         long torn = 0;
@@ -68,18 +96,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
             _snapshotPath = path + ".snapshot";
             try
             {
-                // Start from the snapshot when there is an intact one; the journal after it is replayed on top.
-                if (SnapshotFile.TryRead(_snapshotPath, out var offset, out var snapshot) && offset <= _journal.FileLength)
-                {
-                    _state = LedgerState.ReadSnapshot(snapshot, options.IdempotencyRetention);
-                    _snapshotOffset = offset;
-                }
-
-                torn = _journal.Recover(_snapshotOffset, entry =>
-                {
-                    _state.Apply(entry);
-                    records++;
-                });
+                _state = Recover(_journal, _snapshotPath, options, out _snapshotOffset, out records, out torn);
             }
             catch
             {
@@ -135,6 +152,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
             }
         }
 
+        _metrics = new BudgetMetrics(meterFactory, options.MetricsByWallet);
         _state.CollectEvents = true;
         if (_journal is not null)
         {
@@ -171,6 +189,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
 
         _journal?.Dispose();
         _wake.Dispose();
+        _metrics.Dispose();
     }
 
     /// <summary>Stops the journal writer after it has written everything applied so far, and closes the journal.</summary>
@@ -185,6 +204,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
         _writer?.Join();
         _journal?.Dispose();
         _wake.Dispose();
+        _metrics.Dispose();
     }
 
     private bool BeginDispose()

@@ -42,6 +42,13 @@ internal sealed class JournalBuffer
         Length += 8;
     }
 
+    public void WriteGuid(Guid value)
+    {
+        Ensure(16);
+        value.TryWriteBytes(_bytes.AsSpan(Length, 16));
+        Length += 16;
+    }
+
     public void WriteDecimal(decimal value)
     {
         Span<int> bits = stackalloc int[4];
