@@ -18,6 +18,18 @@ public sealed partial class BudgetLedger
         }
     }
 
+    /// <summary>How many call attempts the ledger remembers for idempotent retries (tests and diagnostics).</summary>
+    internal int RememberedCalls
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state.RememberedCalls;
+            }
+        }
+    }
+
     /// <inheritdoc/>
     public IReadOnlyList<WalletId> GetWalletPath(AiScope scope)
     {
