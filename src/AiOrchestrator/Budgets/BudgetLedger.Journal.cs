@@ -92,7 +92,7 @@ public sealed partial class BudgetLedger
             // Snapshot once the journal has grown by the configured size and by four times the last snapshot, so
             // snapshot writes stay a small part of the disk traffic however large the remembered state is.
             else if (_snapshotWrite.IsCompleted
-                && _journal.Length - Volatile.Read(ref _snapshotOffset) >= Math.Max(_snapshotAfterBytes, 4L * _snapshotBuffer.Length))
+                && _journal.Length - Volatile.Read(ref _snapshotOffset) >= Math.Max(_snapshotAfterBytes, 4L * _lastSnapshotBytes))
             {
                 TakeSnapshot(inline: false);
                 if (_fault is not null)
@@ -115,6 +115,13 @@ public sealed partial class BudgetLedger
     private void Recycle(CommitBatch batch)
     {
         batch.Entries.Clear();
+
+        // A burst makes one large batch; reuse its list, but not the memory of the burst.
+        if (batch.Entries.Capacity > 16 * 1024)
+        {
+            batch.Entries.Capacity = 16 * 1024;
+        }
+
         lock (_lock)
         {
             _spare = batch.Entries;

@@ -25,6 +25,13 @@ public sealed partial class BudgetLedger
 
             _snapshotBuffer.Clear();
             _state.WriteSnapshot(_snapshotBuffer);
+            if (rotate)
+            {
+                // The start of the new segment, for history once the segments before it are deleted: balances and
+                // holds only, so the retained segments do not each carry a copy of the idempotency memory.
+                _startSnapshotBuffer.Reset(64 * 1024);
+                _state.WriteSnapshot(_startSnapshotBuffer, withMemory: false);
+            }
         }
 
         if (tail is not null)
@@ -67,7 +74,7 @@ public sealed partial class BudgetLedger
             WriteSnapshotFile();
             try
             {
-                SnapshotFile.Write(StartSnapshotPath(_journal.Path, _journal.Segment), _journal.Segment, _snapshotWriteOffset, _snapshotBuffer.Written);
+                SnapshotFile.Write(StartSnapshotPath(_journal.Path, _journal.Segment), _journal.Segment, _snapshotWriteOffset, _startSnapshotBuffer.Written);
                 lock (_segments)
                 {
                     DeleteOldSegments();
@@ -109,6 +116,12 @@ public sealed partial class BudgetLedger
 #pragma warning restore CA1031
         {
             BudgetLog.SnapshotFailed(_logger, ex);
+        }
+        finally
+        {
+            // The snapshot can be tens of megabytes; it is needed again only at the next snapshot.
+            _lastSnapshotBytes = _snapshotBuffer.Length;
+            _snapshotBuffer.Reset(64 * 1024);
         }
     }
 

@@ -33,11 +33,13 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
     // Held while the live file is rotated and old segments deleted, and while history reads the segments.
     private readonly Lock _segments = new();
     private readonly JournalBuffer _snapshotBuffer = new();
+    private readonly JournalBuffer _startSnapshotBuffer = new();
     private readonly BudgetMetrics _metrics;
     private long _evictionsReported;
     private long _snapshotOffset;
     private long _snapshotWriteOffset;
     private long _snapshotWriteSegment;
+    private long _lastSnapshotBytes;
     private Task _snapshotWrite = Task.CompletedTask;
 
     private CommitBatch _current = new([]);

@@ -160,6 +160,9 @@ internal sealed class FileJournal : IDisposable
         RandomAccess.Write(_handle, _buffer.Written, offset);
         RandomAccess.FlushToDisk(_handle);
         Volatile.Write(ref _length, offset + _buffer.Length);
+
+        // A burst makes one large batch; do not keep its buffer for the life of the ledger.
+        _buffer.Reset(4 * 1024 * 1024);
     }
 
     /// <summary>

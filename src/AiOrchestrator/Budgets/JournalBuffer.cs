@@ -73,6 +73,16 @@ internal sealed class JournalBuffer
         Length += Encoding.UTF8.GetBytes(value, _bytes.AsSpan(Length));
     }
 
+    /// <summary>Empties the buffer and gives back memory beyond <paramref name="maxBytes"/> that a large batch grew it to.</summary>
+    public void Reset(int maxBytes)
+    {
+        Length = 0;
+        if (_bytes.Length > maxBytes)
+        {
+            _bytes = new byte[maxBytes];
+        }
+    }
+
     private void Ensure(int count)
     {
         if (Length + count > _bytes.Length)

@@ -15,7 +15,11 @@ internal sealed partial class LedgerState
         Receipt = 4,
     }
 
-    public void WriteSnapshot(JournalBuffer buffer)
+    /// <summary>
+    /// Writes the state. Without <paramref name="withMemory"/> it leaves out the idempotency memory (remembered
+    /// outcomes and call records): enough to replay history from that point, a fraction of the size.
+    /// </summary>
+    public void WriteSnapshot(JournalBuffer buffer, bool withMemory = true)
     {
         buffer.WriteByte(SnapshotVersion);
         buffer.WriteInt64(LastSequence);
@@ -50,8 +54,8 @@ internal sealed partial class LedgerState
             buffer.WriteInt32(r.Call.Attempt);
         }
 
-        buffer.WriteInt32(_outcomes.Count);
-        foreach (var (key, outcome) in _outcomes)
+        buffer.WriteInt32(withMemory ? _outcomes.Count : 0);
+        foreach (var (key, outcome) in withMemory ? _outcomes : new Dictionary<string, object>())
         {
             buffer.WriteString(key);
             switch (outcome)
@@ -92,16 +96,16 @@ internal sealed partial class LedgerState
             }
         }
 
-        buffer.WriteInt32(_retention.Count);
-        foreach (var item in _retention)
+        buffer.WriteInt32(withMemory ? _retention.Count : 0);
+        foreach (var item in withMemory ? _retention : new Queue<RetentionItem>())
         {
             buffer.WriteInt64(item.Ticks);
             buffer.WriteString(item.Key);
             buffer.WriteInt64(item.ReservationId);
         }
 
-        buffer.WriteInt32(_calls.Count);
-        foreach (var key in _callOrder)
+        buffer.WriteInt32(withMemory ? _calls.Count : 0);
+        foreach (var key in withMemory ? _callOrder : new Queue<CallKey>())
         {
             var c = _calls[key];
             buffer.WriteGuid(key.CallId);
@@ -115,8 +119,8 @@ internal sealed partial class LedgerState
             buffer.WriteByte((byte)c.State);
         }
 
-        buffer.WriteInt32(_callRejections.Count);
-        foreach (var (key, rejection) in _callRejections)
+        buffer.WriteInt32(withMemory ? _callRejections.Count : 0);
+        foreach (var (key, rejection) in withMemory ? _callRejections : new Dictionary<CallKey, Rejection>())
         {
             buffer.WriteGuid(key.CallId);
             buffer.WriteInt32(key.Attempt);
