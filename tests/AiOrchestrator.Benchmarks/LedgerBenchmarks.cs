@@ -57,6 +57,21 @@ public class LedgerBenchmarks
         return settlement.Posted.Amount;
     }
 
+    /// <summary>The hot path (<see cref="IBudgetReservations"/>): keyed by call id and attempt, no key strings.</summary>
+    [Benchmark]
+    public decimal HotPathInMemory() => HotPathReserveSettle(_memory).Posted.Amount;
+
+    /// <summary>The hot path with the journal written by the group-commit writer.</summary>
+    [Benchmark]
+    public decimal HotPathJournaled() => HotPathReserveSettle(_journaled).Posted.Amount;
+
+    internal static Settlement HotPathReserveSettle(BudgetLedger ledger)
+    {
+        var call = AiCallId.New(DateTimeOffset.UtcNow);
+        var reservation = Completed(ledger.ReserveAsync(call, 0, Path3, Hold));
+        return Completed(ledger.SettleAsync(call, 0, reservation, Actual));
+    }
+
     internal static BudgetOptions LedgerOptions(string? path)
     {
         // Keys and resolved reservations are remembered for the retention window; keep it short so a long benchmark

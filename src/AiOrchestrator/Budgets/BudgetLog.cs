@@ -26,6 +26,12 @@ internal static partial class BudgetLog
     [LoggerMessage(3106, LogLevel.Debug, "Budget snapshot written: state as of journal offset {Offset}, {Bytes} bytes.")]
     public static partial void SnapshotWritten(ILogger logger, long offset, int bytes);
 
+    [LoggerMessage(3108, LogLevel.Information, "Deleted budget journal segment {Segment}: it is older than the retained segments and covered by the snapshot.")]
+    public static partial void SegmentDeleted(ILogger logger, long segment);
+
+    [LoggerMessage(3109, LogLevel.Information, "Forgot {Count} call records before their idempotency window ended: MaxRememberedCalls ({Max}) was reached. Retries of those calls are treated as new calls; raise MaxRememberedCalls if retries come that late.")]
+    public static partial void CallsEvicted(ILogger logger, long count, int max);
+
     [LoggerMessage(3107, LogLevel.Warning, "Budget snapshot could not be written; the journal is complete, the next start replays more of it.")]
     public static partial void SnapshotFailed(ILogger logger, Exception exception);
 }

@@ -51,4 +51,31 @@ public sealed class BudgetOptions
 
     /// <summary>The wallets to create (or update) when the ledger starts.</summary>
     public IList<WalletOptions> Wallets { get; } = [];
+
+    /// <summary>
+    /// The most call attempts whose reserve and settle/release outcomes are remembered for idempotent retries
+    /// (about 100 bytes each); 300,000 by default, which keeps this memory near 30 MB however many calls pass (at
+    /// 100,000 calls per second that is the last 3 seconds of calls; fewer calls per second are remembered longer).
+    /// Beyond it the oldest are forgotten before <see cref="IdempotencyRetention"/> ends (logged and counted in the
+    /// <c>aiorchestrator.budget.idempotency.evicted</c> metric): a retry of a forgotten call is then treated as new.
+    /// </summary>
+    public int MaxRememberedCalls { get; set; } = 300_000;
+
+    /// <summary>
+    /// The size at which the live journal file is closed into a segment (<c>StorePath.000001</c>, ...) behind a
+    /// snapshot and a new live file is started; 32 MiB by default. It bounds the live file and the replay on start.
+    /// </summary>
+    public long JournalSegmentBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// How many closed journal segments are kept for history queries; 8 by default. Older segments are deleted
+    /// once a snapshot covers them: their history is summarized by an opening-balance transaction.
+    /// </summary>
+    public int MaxJournalSegments { get; set; } = 8;
+
+    /// <summary>
+    /// Tag budget metrics with the wallet id (one time series per wallet, which can be many per-user series). By
+    /// default they are tagged only by the wallet's scope level (organization, team, user, app).
+    /// </summary>
+    public bool MetricsByWallet { get; set; }
 }

@@ -29,6 +29,19 @@ internal static class BudgetRequests
         }
     }
 
+    public static ArgumentOutOfRangeException UnknownPeriod(BudgetPeriod period, string parameter)
+        => new(parameter, period, $"Unknown budget period {(int)period}; use one of: {string.Join(", ", Enum.GetNames<BudgetPeriod>())}.");
+
+    public static void CallAttempt(AiCallId callId, int attempt)
+    {
+        if (callId.Value == Guid.Empty)
+        {
+            throw new ArgumentException("The call id is empty; create one with AiCallId.New.", nameof(callId));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(attempt);
+    }
+
     public static void IdempotencyKey(string idempotencyKey)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);

@@ -9,7 +9,7 @@ namespace AiOrchestrator.Budgets;
 /// Each mutation returns once it is applied in memory; its result's <c>Durable</c> task completes when it is on
 /// disk. Await it (or <see cref="FlushAsync"/>) when a call must not proceed before its record is durable.
 /// </remarks>
-public interface IBudgetLedger
+public interface IBudgetLedger : IBudgetReservations
 {
     /// <summary>Raised once per wallet, threshold and period when posted spend reaches a soft threshold.</summary>
     event EventHandler<BudgetThresholdCrossedEventArgs>? ThresholdCrossed;
@@ -29,10 +29,11 @@ public interface IBudgetLedger
 
     /// <summary>
     /// Posts the actual cost of a reservation to each of its wallets and releases the rest. An actual cost above the
-    /// reservation is posted too (it was spent) and reported as an overrun.
+    /// reservation is posted too (it was spent) and reported as an overrun. A reservation that has expired is settled
+    /// late: its hold is gone, so the whole cost is posted to every wallet and <see cref="Settlement.IsLate"/> is true.
     /// </summary>
     /// <exception cref="ReservationNotFoundException">The reservation is unknown.</exception>
-    /// <exception cref="ReservationAlreadyResolvedException">It was already settled, released or expired.</exception>
+    /// <exception cref="ReservationAlreadyResolvedException">It was already settled or released.</exception>
     ValueTask<Settlement> SettleAsync(long reservationId, Money actual, string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Voids a reservation: nothing is posted and its hold is released.</summary>
@@ -44,9 +45,11 @@ public interface IBudgetLedger
     ValueTask<LedgerReceipt> TopUpAsync(WalletId wallet, Money amount, string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Gives spend back to the wallet (for example a provider refund).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The amount is more than the wallet has spent this period (spend never goes below zero).</exception>
     ValueTask<LedgerReceipt> RefundAsync(WalletId wallet, Money amount, string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Corrects the wallet's spend by a signed, non-zero amount (positive spends, negative gives back).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative amount is more than the wallet has spent this period.</exception>
     ValueTask<LedgerReceipt> AdjustAsync(WalletId wallet, Money spendChange, string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Changes the wallet's hard limit.</summary>
@@ -54,6 +57,7 @@ public interface IBudgetLedger
     ValueTask<LedgerReceipt> SetLimitAsync(WalletId wallet, Money limit, string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>Creates a wallet, or updates its definition (limit, thresholds, period, time zone).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The period is not a defined <see cref="BudgetPeriod"/>, or the limit or a threshold is out of range.</exception>
     ValueTask<LedgerReceipt> DefineWalletAsync(WalletDefinition definition, string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>A snapshot of the wallet in its current period.</summary>
@@ -63,13 +67,15 @@ public interface IBudgetLedger
     /// <summary>Snapshots of every wallet of the ledger.</summary>
     IReadOnlyList<Wallet> GetWallets();
 
-    /// <summary>The wallets of <paramref name="scope"/> that exist in this ledger, most specific first (user, team, app, organisation).</summary>
-    IReadOnlyList<WalletId> GetWalletPath(AiScope scope);
-
     /// <summary>A reservation made within the idempotency retention window, or null.</summary>
     Reservation? FindReservation(long reservationId);
 
-    /// <summary>The wallet's transactions, oldest first: the sum of their balance changes is the wallet's balance.</summary>
+    /// <summary>
+    /// The wallet's transactions, oldest first: the sum of their balance changes is the wallet's balance. History
+    /// older than the retained journal segments (<see cref="BudgetOptions.MaxJournalSegments"/>) is summarized by one
+    /// <see cref="WalletTransactionKind.OpeningBalance"/> transaction taken from the snapshot they were folded into.
+    /// </summary>
+    /// <exception cref="JournalCorruptedException">A retained journal record is damaged.</exception>
     ValueTask<IReadOnlyList<WalletTransaction>> GetHistoryAsync(WalletId wallet, CancellationToken cancellationToken = default);
 
     /// <summary>Completes when every mutation applied so far is on disk.</summary>

@@ -42,6 +42,13 @@ internal sealed class JournalBuffer
         Length += 8;
     }
 
+    public void WriteGuid(Guid value)
+    {
+        Ensure(16);
+        value.TryWriteBytes(_bytes.AsSpan(Length, 16));
+        Length += 16;
+    }
+
     public void WriteDecimal(decimal value)
     {
         Span<int> bits = stackalloc int[4];
@@ -64,6 +71,16 @@ internal sealed class JournalBuffer
         WriteInt32(count);
         Ensure(count);
         Length += Encoding.UTF8.GetBytes(value, _bytes.AsSpan(Length));
+    }
+
+    /// <summary>Empties the buffer and gives back memory beyond <paramref name="maxBytes"/> that a large batch grew it to.</summary>
+    public void Reset(int maxBytes)
+    {
+        Length = 0;
+        if (_bytes.Length > maxBytes)
+        {
+            _bytes = new byte[maxBytes];
+        }
     }
 
     private void Ensure(int count)

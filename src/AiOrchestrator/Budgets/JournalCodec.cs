@@ -14,7 +14,14 @@ internal static class JournalCodec
     /// <summary>Records larger than this are treated as corrupt.</summary>
     public const int MaxRecordSize = 1 << 20;
 
-    private const byte Version = 1;
+    // Version 1 records always carry a key string; version 2 (written now) carries a flags byte, then only the
+    // optional fields present: a string key, a compact call key (16 + 4 bytes) or a late settle's held amount.
+    private const byte LegacyVersion = 1;
+    private const byte Version = 2;
+
+    private const byte HasKey = 1;
+    private const byte HasCall = 2;
+    private const byte HasHeld = 4;
 
     public static void Write(JournalBuffer buffer, in JournalEntry entry)
     {
@@ -28,7 +35,24 @@ internal static class JournalCodec
         buffer.WriteInt64(entry.Extra);
         buffer.WriteDecimal(entry.Amount);
         buffer.WriteString(entry.Currency);
-        buffer.WriteString(entry.Key);
+        var flags = (byte)((entry.Key is null ? 0 : HasKey) | (entry.Call.IsEmpty ? 0 : HasCall) | (entry.Kind == JournalEntryKind.LateSettle ? HasHeld : 0));
+        buffer.WriteByte(flags);
+        if (entry.Key is not null)
+        {
+            buffer.WriteString(entry.Key);
+        }
+
+        if (!entry.Call.IsEmpty)
+        {
+            buffer.WriteGuid(entry.Call.CallId);
+            buffer.WriteInt32(entry.Call.Attempt);
+        }
+
+        if ((flags & HasHeld) != 0)
+        {
+            buffer.WriteDecimal(entry.Held);
+        }
+
         buffer.WriteString(entry.Wallet.IsEmpty ? null : entry.Wallet.Value);
         WriteWallets(buffer, entry.Wallets);
 
@@ -57,7 +81,8 @@ internal static class JournalCodec
     public static JournalEntry Read(ReadOnlySpan<byte> payload)
     {
         var reader = new JournalReader(payload);
-        if (reader.ReadByte() != Version)
+        var version = reader.ReadByte();
+        if (version is not (Version or LegacyVersion))
         {
             throw new InvalidDataException("The budget journal has a record of an unknown version; it was written by a newer AiOrchestrator.");
         }
@@ -71,8 +96,35 @@ internal static class JournalCodec
             Extra = reader.ReadInt64(),
             Amount = reader.ReadDecimal(),
             Currency = reader.ReadString(),
-            Key = reader.ReadString(),
         };
+        if (version == LegacyVersion)
+        {
+            entry.Key = reader.ReadString();
+        }
+        else
+        {
+            var flags = reader.ReadByte();
+            if ((flags & HasKey) != 0)
+            {
+                entry.Key = reader.ReadString();
+            }
+
+            if ((flags & HasCall) != 0)
+            {
+                entry.Call = new CallKey(reader.ReadGuid(), reader.ReadInt32());
+            }
+
+            if ((flags & HasHeld) != 0)
+            {
+                entry.Held = reader.ReadDecimal();
+            }
+        }
+
+        if (!Enum.IsDefined(entry.Kind))
+        {
+            throw new InvalidDataException($"The budget journal has a record of unknown kind {(int)entry.Kind}.");
+        }
+
         var wallet = reader.ReadString();
         entry.Wallet = wallet is null ? default : WalletId.Parse(wallet);
         entry.Wallets = ReadWallets(ref reader);
@@ -118,6 +170,11 @@ internal static class JournalCodec
         var amount = reader.ReadDecimal();
         var currency = reader.ReadString()!;
         var period = (BudgetPeriod)reader.ReadByte();
+        if (!Enum.IsDefined(period))
+        {
+            throw new InvalidDataException($"The budget journal defines wallet '{id}' with an unknown period {(int)period}.");
+        }
+
         var timeZone = reader.ReadString()!;
         var thresholds = new decimal[reader.ReadInt32()];
         for (var i = 0; i < thresholds.Length; i++)

@@ -35,6 +35,12 @@ internal struct JournalEntry
     /// <summary>Reserve and Reject: the wallets of the scope path.</summary>
     public WalletId[]? Wallets;
 
+    /// <summary>Hot-path entries: the call attempt (empty for the string-keyed API and the ledger's own entries).</summary>
+    public CallKey Call;
+
+    /// <summary>LateSettle: the amount the reservation held before it expired (for the overrun).</summary>
+    public decimal Held;
+
     /// <summary>Define: the <see cref="WalletDefinition"/>. Reject: the <see cref="Rejection"/>.</summary>
     public object? Payload;
 }

@@ -14,4 +14,5 @@ internal enum JournalEntryKind : byte
     Refund = 9,
     Adjust = 10,
     Rollover = 11,
+    LateSettle = 12,
 }

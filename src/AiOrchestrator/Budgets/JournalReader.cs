@@ -29,6 +29,13 @@ internal ref struct JournalReader(ReadOnlySpan<byte> data)
         return value;
     }
 
+    public Guid ReadGuid()
+    {
+        var value = new Guid(_data[..16]);
+        _data = _data[16..];
+        return value;
+    }
+
     public decimal ReadDecimal()
     {
         Span<int> bits = stackalloc int[4];

@@ -5,7 +5,7 @@ namespace AiOrchestrator.Budgets;
 /// </summary>
 internal sealed partial class LedgerState
 {
-    private const byte SnapshotVersion = 1;
+    private const byte SnapshotVersion = 2;
 
     private enum OutcomeTag : byte
     {
@@ -15,7 +15,11 @@ internal sealed partial class LedgerState
         Receipt = 4,
     }
 
-    public void WriteSnapshot(JournalBuffer buffer)
+    /// <summary>
+    /// Writes the state. Without <paramref name="withMemory"/> it leaves out the idempotency memory (remembered
+    /// outcomes and call records): enough to replay history from that point, a fraction of the size.
+    /// </summary>
+    public void WriteSnapshot(JournalBuffer buffer, bool withMemory = true)
     {
         buffer.WriteByte(SnapshotVersion);
         buffer.WriteInt64(LastSequence);
@@ -31,6 +35,8 @@ internal sealed partial class LedgerState
             buffer.WriteDecimal(w.Reserved);
             buffer.WriteInt64(w.Crossed);
             buffer.WriteByte(w.Exhausted ? (byte)1 : (byte)0);
+            buffer.WriteInt64(w.Overruns);
+            buffer.WriteDecimal(w.OverrunAmount);
         }
 
         buffer.WriteInt32(_reservations.Count);
@@ -44,10 +50,12 @@ internal sealed partial class LedgerState
             buffer.WriteInt64(r.CreatedAt.UtcTicks);
             buffer.WriteInt64(r.ExpiresAt.UtcTicks);
             buffer.WriteString(r.IdempotencyKey);
+            buffer.WriteGuid(r.Call.CallId);
+            buffer.WriteInt32(r.Call.Attempt);
         }
 
-        buffer.WriteInt32(_outcomes.Count);
-        foreach (var (key, outcome) in _outcomes)
+        buffer.WriteInt32(withMemory ? _outcomes.Count : 0);
+        foreach (var (key, outcome) in withMemory ? _outcomes : new Dictionary<string, object>())
         {
             buffer.WriteString(key);
             switch (outcome)
@@ -58,16 +66,7 @@ internal sealed partial class LedgerState
                     break;
                 case Rejection j:
                     buffer.WriteByte((byte)OutcomeTag.Rejection);
-                    JournalCodec.WriteWallets(buffer, j.Wallets);
-                    buffer.WriteString(j.Requested.Currency);
-                    buffer.WriteDecimal(j.Requested.Amount);
-                    buffer.WriteString(j.Wallet.Value);
-                    buffer.WriteDecimal(j.Limit.Amount.Amount);
-                    buffer.WriteByte((byte)j.Limit.Period);
-                    buffer.WriteDecimal(j.Spent.Amount);
-                    buffer.WriteDecimal(j.Reserved.Amount);
-                    buffer.WriteDecimal(j.TopUps.Amount);
-                    buffer.WriteInt64(j.ResetsAt?.UtcTicks ?? -1);
+                    WriteRejection(buffer, j);
                     break;
                 case Settlement s:
                     buffer.WriteByte((byte)OutcomeTag.Settlement);
@@ -77,6 +76,7 @@ internal sealed partial class LedgerState
                     buffer.WriteDecimal(s.Posted.Amount);
                     buffer.WriteDecimal(s.Released.Amount);
                     buffer.WriteDecimal(s.Overrun.Amount);
+                    buffer.WriteByte(s.IsLate ? (byte)1 : (byte)0);
                     break;
                 case LedgerReceipt l:
                     buffer.WriteByte((byte)OutcomeTag.Receipt);
@@ -96,24 +96,76 @@ internal sealed partial class LedgerState
             }
         }
 
-        buffer.WriteInt32(_retention.Count);
-        foreach (var item in _retention)
+        buffer.WriteInt32(withMemory ? _retention.Count : 0);
+        foreach (var item in withMemory ? _retention : new Queue<RetentionItem>())
         {
             buffer.WriteInt64(item.Ticks);
             buffer.WriteString(item.Key);
             buffer.WriteInt64(item.ReservationId);
         }
+
+        buffer.WriteInt32(withMemory ? _calls.Count : 0);
+        foreach (var key in withMemory ? _callOrder : new Queue<CallKey>())
+        {
+            var c = _calls[key];
+            buffer.WriteGuid(key.CallId);
+            buffer.WriteInt32(key.Attempt);
+            buffer.WriteInt64(c.ReservationId);
+            buffer.WriteInt64(c.Ticks);
+            buffer.WriteInt64(c.Sequence);
+            buffer.WriteDecimal(c.Amount);
+            buffer.WriteDecimal(c.Actual);
+            buffer.WriteInt32((int)c.WalletsHash);
+            buffer.WriteByte((byte)c.State);
+        }
+
+        buffer.WriteInt32(withMemory ? _callRejections.Count : 0);
+        foreach (var (key, rejection) in withMemory ? _callRejections : new Dictionary<CallKey, Rejection>())
+        {
+            buffer.WriteGuid(key.CallId);
+            buffer.WriteInt32(key.Attempt);
+            WriteRejection(buffer, rejection);
+        }
     }
 
-    public static LedgerState ReadSnapshot(ReadOnlySpan<byte> snapshot, TimeSpan idempotencyRetention)
+    private static void WriteRejection(JournalBuffer buffer, Rejection j)
+    {
+        JournalCodec.WriteWallets(buffer, j.Wallets);
+        buffer.WriteString(j.Requested.Currency);
+        buffer.WriteDecimal(j.Requested.Amount);
+        buffer.WriteString(j.Wallet.Value);
+        buffer.WriteDecimal(j.Limit.Amount.Amount);
+        buffer.WriteByte((byte)j.Limit.Period);
+        buffer.WriteDecimal(j.Spent.Amount);
+        buffer.WriteDecimal(j.Reserved.Amount);
+        buffer.WriteDecimal(j.TopUps.Amount);
+        buffer.WriteInt64(j.ResetsAt?.UtcTicks ?? -1);
+    }
+
+    private static Rejection ReadRejection(ref JournalReader reader)
+    {
+        var path = JournalCodec.ReadWallets(ref reader)!;
+        var currency = reader.ReadString()!;
+        var requested = new Money(reader.ReadDecimal(), currency);
+        var wallet = WalletId.Parse(reader.ReadString()!);
+        var limit = new BudgetLimit(new Money(reader.ReadDecimal(), currency), (BudgetPeriod)reader.ReadByte());
+        var spent = new Money(reader.ReadDecimal(), currency);
+        var reserved = new Money(reader.ReadDecimal(), currency);
+        var topUps = new Money(reader.ReadDecimal(), currency);
+        var resets = reader.ReadInt64();
+        return new Rejection(path, requested, wallet, limit, spent, reserved, topUps, resets < 0 ? null : new DateTimeOffset(resets, TimeSpan.Zero));
+    }
+
+    public static LedgerState ReadSnapshot(ReadOnlySpan<byte> snapshot, TimeSpan idempotencyRetention, int maxRememberedCalls = int.MaxValue)
     {
         var reader = new JournalReader(snapshot);
-        if (reader.ReadByte() != SnapshotVersion)
+        var version = reader.ReadByte();
+        if (version is not (1 or SnapshotVersion))
         {
             throw new InvalidDataException("The budget snapshot has an unknown version; it was written by a newer AiOrchestrator.");
         }
 
-        var state = new LedgerState(idempotencyRetention)
+        var state = new LedgerState(idempotencyRetention, maxRememberedCalls)
         {
             LastSequence = reader.ReadInt64(),
             LastReservationId = reader.ReadInt64(),
@@ -124,6 +176,12 @@ internal sealed partial class LedgerState
         {
             var definition = JournalCodec.ReadDefinition(ref reader);
             var w = new WalletState(definition, reader.ReadInt64(), reader.ReadDecimal(), reader.ReadDecimal(), reader.ReadDecimal(), reader.ReadInt64(), reader.ReadByte() != 0);
+            if (version >= 2)
+            {
+                w.Overruns = reader.ReadInt64();
+                w.OverrunAmount = reader.ReadDecimal();
+            }
+
             state._wallets.Add(w.Id, w);
         }
 
@@ -137,7 +195,9 @@ internal sealed partial class LedgerState
             var currency = reader.ReadString()!;
             var created = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
             var expires = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-            var r = new Reservation(id, path, new Money(amount, currency), created, expires, reader.ReadString()) { Status = status };
+            var key = reader.ReadString();
+            var call = version >= 2 ? new CallKey(reader.ReadGuid(), reader.ReadInt32()) : default;
+            var r = new Reservation(id, path, new Money(amount, currency), created, expires, key) { Status = status, Call = call };
             state._reservations.Add(id, r);
             if (status == ReservationStatus.Pending)
             {
@@ -156,26 +216,18 @@ internal sealed partial class LedgerState
                     outcome = state._reservations.GetValueOrDefault(reader.ReadInt64());
                     break;
                 case OutcomeTag.Rejection:
-                {
-                    var path = JournalCodec.ReadWallets(ref reader)!;
-                    var currency = reader.ReadString()!;
-                    var requested = new Money(reader.ReadDecimal(), currency);
-                    var wallet = WalletId.Parse(reader.ReadString()!);
-                    var limit = new BudgetLimit(new Money(reader.ReadDecimal(), currency), (BudgetPeriod)reader.ReadByte());
-                    var spent = new Money(reader.ReadDecimal(), currency);
-                    var reserved = new Money(reader.ReadDecimal(), currency);
-                    var topUps = new Money(reader.ReadDecimal(), currency);
-                    var resets = reader.ReadInt64();
-                    outcome = new Rejection(path, requested, wallet, limit, spent, reserved, topUps, resets < 0 ? null : new DateTimeOffset(resets, TimeSpan.Zero));
+                    outcome = ReadRejection(ref reader);
                     break;
-                }
 
                 case OutcomeTag.Settlement:
                 {
                     var reservationId = reader.ReadInt64();
                     var sequence = reader.ReadInt64();
                     var currency = reader.ReadString()!;
-                    outcome = new Settlement(reservationId, sequence, new Money(reader.ReadDecimal(), currency), new Money(reader.ReadDecimal(), currency), new Money(reader.ReadDecimal(), currency));
+                    var posted = new Money(reader.ReadDecimal(), currency);
+                    var released = new Money(reader.ReadDecimal(), currency);
+                    var overrun = new Money(reader.ReadDecimal(), currency);
+                    outcome = new Settlement(reservationId, sequence, posted, released, overrun, isLate: version >= 2 && reader.ReadByte() != 0);
                     break;
                 }
 
@@ -206,6 +258,36 @@ internal sealed partial class LedgerState
         for (var i = 0; i < retained; i++)
         {
             state._retention.Enqueue(new RetentionItem(reader.ReadInt64(), reader.ReadString(), reader.ReadInt64()));
+        }
+
+        if (version >= 2)
+        {
+            var calls = reader.ReadInt32();
+            state._calls.EnsureCapacity(calls);
+            state._callOrder.EnsureCapacity(calls);
+            for (var i = 0; i < calls; i++)
+            {
+                var key = new CallKey(reader.ReadGuid(), reader.ReadInt32());
+                state._calls.Add(key, new CallRecord
+                {
+                    ReservationId = reader.ReadInt64(),
+                    Ticks = reader.ReadInt64(),
+                    Sequence = reader.ReadInt64(),
+                    Amount = reader.ReadDecimal(),
+                    Actual = reader.ReadDecimal(),
+                    WalletsHash = (uint)reader.ReadInt32(),
+                    State = (CallState)reader.ReadByte(),
+                });
+                state._callOrder.Enqueue(key);
+            }
+
+            state._callCapacity = state._calls.EnsureCapacity(0);
+            var rejections = reader.ReadInt32();
+            for (var i = 0; i < rejections; i++)
+            {
+                var key = new CallKey(reader.ReadGuid(), reader.ReadInt32());
+                state._callRejections.Add(key, ReadRejection(ref reader));
+            }
         }
 
         return state;

@@ -13,13 +13,15 @@ internal sealed partial class LedgerState
     private readonly Dictionary<string, object> _outcomes = new(StringComparer.Ordinal);
     private readonly Queue<RetentionItem> _retention = new();
     private readonly long _retentionTicks;
+    private readonly int _maxCalls;
 
     private List<WalletTransaction>? _history;
     private WalletId _historyWallet;
 
-    public LedgerState(TimeSpan idempotencyRetention)
+    public LedgerState(TimeSpan idempotencyRetention, int maxRememberedCalls = int.MaxValue)
     {
         _retentionTicks = idempotencyRetention.Ticks;
+        _maxCalls = maxRememberedCalls;
     }
 
     public long LastSequence { get; private set; }
@@ -62,7 +64,7 @@ internal sealed partial class LedgerState
                 break;
             case JournalEntryKind.SetLimit:
             {
-                var w = _wallets[e.Wallet];
+                var w = WalletOf(e.Wallet, e);
                 var before = w.Limit;
                 w.ChangeLimit(e.Amount);
                 Record(w, e, WalletTransactionKind.LimitChanged, e.Amount, e.Amount - before, 0m);
@@ -80,10 +82,24 @@ internal sealed partial class LedgerState
                     MarkExhausted(refused, rejection.Requested.Amount);
                 }
 
+                if (!e.Call.IsEmpty)
+                {
+                    RememberCall(e, new CallRecord
+                    {
+                        Ticks = e.Ticks,
+                        Amount = e.Amount,
+                        WalletsHash = CallRecord.HashWallets(rejection.Wallets),
+                        State = CallState.Refused,
+                    }, rejection);
+                }
+
                 outcome = rejection;
                 break;
             case JournalEntryKind.Settle:
                 outcome = ApplySettle(e);
+                break;
+            case JournalEntryKind.LateSettle:
+                outcome = ApplyLateSettle(e);
                 break;
             case JournalEntryKind.Release:
             case JournalEntryKind.Expire:
@@ -91,7 +107,7 @@ internal sealed partial class LedgerState
                 break;
             case JournalEntryKind.TopUp:
             {
-                var w = _wallets[e.Wallet];
+                var w = WalletOf(e.Wallet, e);
                 w.TopUps += e.Amount;
                 Record(w, e, WalletTransactionKind.TopUp, e.Amount, e.Amount, 0m);
                 outcome = new LedgerReceipt(WalletTransactionKind.TopUp, e.Sequence, w.Id, w.ToMoney(e.Amount), 0, null);
@@ -100,7 +116,12 @@ internal sealed partial class LedgerState
 
             case JournalEntryKind.Refund:
             {
-                var w = _wallets[e.Wallet];
+                var w = WalletOf(e.Wallet, e);
+                if (e.Amount > w.Spent)
+                {
+                    throw new InvalidDataException($"The budget journal refunds {e.Amount} to wallet '{w.Id}', which has spent only {w.Spent} (record {e.Sequence}).");
+                }
+
                 w.Spent -= e.Amount;
                 Record(w, e, WalletTransactionKind.Refund, e.Amount, e.Amount, 0m);
                 outcome = new LedgerReceipt(WalletTransactionKind.Refund, e.Sequence, w.Id, w.ToMoney(e.Amount), 0, null);
@@ -109,7 +130,7 @@ internal sealed partial class LedgerState
 
             case JournalEntryKind.Adjust:
             {
-                var w = _wallets[e.Wallet];
+                var w = WalletOf(e.Wallet, e);
                 w.Spent += e.Amount;
                 Record(w, e, WalletTransactionKind.Adjustment, e.Amount, -e.Amount, 0m);
                 CheckThresholds(w);
@@ -119,7 +140,7 @@ internal sealed partial class LedgerState
 
             case JournalEntryKind.Rollover:
             {
-                var w = _wallets[e.Wallet];
+                var w = WalletOf(e.Wallet, e);
                 var before = w.Balance;
                 var closingSpent = w.Spent;
                 w.StartPeriod(e.Extra);
@@ -133,6 +154,11 @@ internal sealed partial class LedgerState
 
             default:
                 throw new InvalidDataException($"The budget journal has a record of unknown kind {(int)e.Kind}.");
+        }
+
+        if (e.Sequence != LastSequence + 1)
+        {
+            throw new InvalidDataException($"The budget journal's record {e.Sequence} follows record {LastSequence}: records are missing or repeated.");
         }
 
         LastSequence = e.Sequence;
@@ -161,7 +187,14 @@ internal sealed partial class LedgerState
                 _reservations.Remove(item.ReservationId);
             }
         }
+
+        PruneCalls(cutoffTicks);
     }
+
+    private WalletState WalletOf(WalletId id, in JournalEntry e)
+        => _wallets.TryGetValue(id, out var w)
+            ? w
+            : throw new InvalidDataException($"The budget journal's record {e.Sequence} ({e.Kind}) names wallet '{id}', which was never defined.");
 
     private LedgerReceipt ApplyDefine(in JournalEntry e)
     {
@@ -189,10 +222,18 @@ internal sealed partial class LedgerState
             new Money(e.Amount, e.Currency ?? Money.DefaultCurrency),
             new DateTimeOffset(e.Ticks, TimeSpan.Zero),
             new DateTimeOffset(e.Extra, TimeSpan.Zero),
-            e.Key);
+            e.Key)
+        {
+            Call = e.Call,
+        };
+        if (_reservations.ContainsKey(reservation.Id))
+        {
+            throw new InvalidDataException($"The budget journal makes reservation {reservation.Id} twice (record {e.Sequence}).");
+        }
+
         for (var i = 0; i < wallets.Length; i++)
         {
-            var w = _wallets[wallets[i]];
+            var w = WalletOf(wallets[i], e);
             w.Reserved += e.Amount;
             Record(w, e, WalletTransactionKind.Reserve, e.Amount, 0m, e.Amount);
         }
@@ -204,12 +245,25 @@ internal sealed partial class LedgerState
             LastReservationId = reservation.Id;
         }
 
+        if (!e.Call.IsEmpty)
+        {
+            RememberCall(e, new CallRecord
+            {
+                ReservationId = reservation.Id,
+                Ticks = e.Ticks,
+                Amount = e.Amount,
+                WalletsHash = CallRecord.HashWallets(wallets),
+                State = CallState.Reserved,
+            }, null);
+        }
+
         return reservation;
     }
 
     private Settlement ApplySettle(in JournalEntry e)
     {
         var reservation = Resolve(e, ReservationStatus.Settled);
+        ResolveCall(reservation.Call, e.Sequence, reservation.Id, CallState.Reserved, CallState.Settled, e.Amount);
         var reserved = reservation.Amount.Amount;
         var posted = e.Amount;
         var overrun = posted > reserved ? posted - reserved : 0m;
@@ -217,27 +271,74 @@ internal sealed partial class LedgerState
         var wallets = reservation.WalletArray;
         for (var i = 0; i < wallets.Length; i++)
         {
-            var w = _wallets[wallets[i]];
+            var w = WalletOf(wallets[i], e);
             w.Reserved -= reserved;
             w.Spent += posted;
+            CountOverrun(w, overrun);
             Record(w, e, WalletTransactionKind.Settle, posted, -posted, -reserved, overrun);
             CheckThresholds(w);
         }
 
         var currency = reservation.Amount.Currency;
-        return new Settlement(reservation.Id, e.Sequence, new Money(posted, currency), new Money(released, currency), new Money(overrun, currency));
+        return new Settlement(reservation.Id, e.Sequence, new Money(posted, currency), new Money(released, currency), new Money(overrun, currency), isLate: false);
+    }
+
+    /// <summary>
+    /// Settles a reservation that had expired: its hold is already released, so the whole cost is posted to every
+    /// wallet the record names (the record is self-contained, as the expired reservation may be forgotten).
+    /// </summary>
+    private Settlement ApplyLateSettle(in JournalEntry e)
+    {
+        if (e.Call.IsEmpty)
+        {
+            if (!_reservations.TryGetValue(e.ReservationId, out var reservation) || reservation.Status != ReservationStatus.Expired)
+            {
+                throw new InvalidDataException($"The budget journal settles reservation {e.ReservationId} late (record {e.Sequence}), but it is not expired.");
+            }
+
+            reservation.Status = ReservationStatus.Settled;
+        }
+        else
+        {
+            ResolveCall(e.Call, e.Sequence, e.ReservationId, CallState.Expired, CallState.LateSettled, e.Amount);
+        }
+
+        var wallets = e.Wallets ?? throw new InvalidDataException($"The budget journal's late settle {e.Sequence} names no wallets.");
+        var posted = e.Amount;
+        var overrun = posted > e.Held ? posted - e.Held : 0m;
+        for (var i = 0; i < wallets.Length; i++)
+        {
+            var w = WalletOf(wallets[i], e);
+            w.Spent += posted;
+            CountOverrun(w, overrun);
+            Record(w, e, WalletTransactionKind.LateSettle, posted, -posted, 0m, overrun);
+            CheckThresholds(w);
+        }
+
+        var currency = e.Currency ?? Money.DefaultCurrency;
+        return new Settlement(e.ReservationId, e.Sequence, new Money(posted, currency), new Money(0m, currency), new Money(overrun, currency), isLate: true);
+    }
+
+    private static void CountOverrun(WalletState w, decimal overrun)
+    {
+        if (overrun > 0m)
+        {
+            w.Overruns++;
+            w.OverrunAmount += overrun;
+        }
     }
 
     private LedgerReceipt ApplyVoid(in JournalEntry e)
     {
         var expired = e.Kind == JournalEntryKind.Expire;
         var reservation = Resolve(e, expired ? ReservationStatus.Expired : ReservationStatus.Released);
+        ResolveCall(reservation.Call, e.Sequence, reservation.Id, CallState.Reserved, expired ? CallState.Expired : CallState.Released, 0m);
         var amount = reservation.Amount.Amount;
         var kind = expired ? WalletTransactionKind.Expire : WalletTransactionKind.Release;
         var wallets = reservation.WalletArray;
         for (var i = 0; i < wallets.Length; i++)
         {
-            var w = _wallets[wallets[i]];
+            var w = WalletOf(wallets[i], e);
             w.Reserved -= amount;
             Record(w, e, kind, amount, 0m, -amount);
         }
@@ -254,7 +355,16 @@ internal sealed partial class LedgerState
 
         reservation.Status = status;
         _pending.Remove(reservation.Id);
-        _retention.Enqueue(new RetentionItem(e.Ticks, null, reservation.Id));
+        if (reservation.Call.IsEmpty)
+        {
+            _retention.Enqueue(new RetentionItem(e.Ticks, null, reservation.Id));
+        }
+        else
+        {
+            // A hot-path reservation is remembered by its compact call record from now on, not as an object.
+            _reservations.Remove(reservation.Id);
+        }
+
         return reservation;
     }
 
@@ -308,6 +418,26 @@ internal sealed partial class LedgerState
             (Events ??= []).Add(new WalletExhaustedEventArgs(
                 w.Id, w.ToMoney(w.Spent), w.ToMoney(w.Reserved), w.ToMoney(w.Allowance), w.ToMoney(requested), w.ResetsAt));
         }
+    }
+
+    /// <summary>Opens a captured history that starts from a snapshot with the wallet's balance and holds at that point.</summary>
+    public void RecordOpening(WalletId wallet)
+    {
+        if (_history is null || !_wallets.TryGetValue(wallet, out var w))
+        {
+            return;
+        }
+
+        _history.Add(new WalletTransaction
+        {
+            Sequence = LastSequence,
+            Time = new DateTimeOffset(w.PeriodStartTicks, TimeSpan.Zero),
+            Wallet = w.Id,
+            Kind = WalletTransactionKind.OpeningBalance,
+            Amount = w.ToMoney(w.Balance),
+            BalanceChange = w.Balance,
+            ReservedChange = w.Reserved,
+        });
     }
 
     private void Record(WalletState w, in JournalEntry e, WalletTransactionKind kind, decimal amount, decimal balanceChange, decimal reservedChange, decimal overrun = 0m)

@@ -51,6 +51,9 @@ public sealed class Reservation
 
     internal WalletId[] WalletArray { get; }
 
+    /// <summary>The call attempt of a hot-path reservation; empty for one made with a string key.</summary>
+    internal CallKey Call { get; init; }
+
     internal bool SameRequest(IReadOnlyList<WalletId> wallets, Money amount)
         => amount == Amount && BudgetRequests.SameWallets(WalletArray, wallets);
 }

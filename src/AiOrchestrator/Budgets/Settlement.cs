@@ -3,8 +3,9 @@ namespace AiOrchestrator.Budgets;
 /// <summary>The outcome of settling a reservation: what was posted, released, and any overrun.</summary>
 public sealed class Settlement
 {
-    internal Settlement(long reservationId, long sequence, Money posted, Money released, Money overrun)
+    internal Settlement(long reservationId, long sequence, Money posted, Money released, Money overrun, bool isLate)
     {
+        IsLate = isLate;
         ReservationId = reservationId;
         Sequence = sequence;
         Posted = posted;
@@ -30,8 +31,11 @@ public sealed class Settlement
     /// <summary>True when the actual cost exceeded the reservation.</summary>
     public bool IsOverrun => Overrun.Amount > 0m;
 
-    /// <summary>True when the reservation had expired before it was settled: its hold was gone, so the cost was posted in full.</summary>
-    public bool IsLate { get; internal init; }
+    /// <summary>
+    /// True when the reservation had already expired (its hold was released) when it was settled: the actual cost
+    /// was posted in full to every wallet of the reservation.
+    /// </summary>
+    public bool IsLate { get; }
 
     /// <summary>Completes when the settlement is on disk.</summary>
     public Task Durable { get; internal set; } = Task.CompletedTask;

@@ -40,6 +40,12 @@ public sealed record Wallet
     /// <summary>The soft thresholds already crossed in this period.</summary>
     public required IReadOnlyList<decimal> CrossedThresholds { get; init; }
 
+    /// <summary>How many settlements posted more than their reservation held, since the wallet was created.</summary>
+    public long Overruns { get; init; }
+
+    /// <summary>The total by which settlements exceeded their reservations, since the wallet was created.</summary>
+    public Money OverrunAmount { get; init; }
+
     /// <summary>The definition the wallet follows.</summary>
     public required WalletDefinition Definition { get; init; }
 }

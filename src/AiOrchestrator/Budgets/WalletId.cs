@@ -49,7 +49,7 @@ public readonly struct WalletId : IEquatable<WalletId>, IComparable<WalletId>
     /// <summary>
     /// The wallets on the path of <paramref name="scope"/>, most specific first: user, team, app, organisation.
     /// Levels the scope does not name are left out; a team or app needs the organisation, a user needs the team.
-    /// Which of these wallets exist is up to the ledger (see <see cref="IBudgetLedger.GetWalletPath(AiScope)"/>).
+    /// Which of these wallets exist is up to the ledger (see <see cref="IBudgetReservations.GetWalletPath(AiScope)"/>).
     /// </summary>
     public static IReadOnlyList<WalletId> PathOf(AiScope scope)
     {

@@ -15,9 +15,11 @@ internal sealed class WalletState
     }
 
     /// <summary>Restores a wallet from a snapshot.</summary>
-    public WalletState(WalletDefinition definition, long periodStartTicks, decimal spent, decimal topUps, decimal reserved, long crossed, bool exhausted)
+    public WalletState(WalletDefinition definition, long periodStartTicks, decimal spent, decimal topUps, decimal reserved, long crossed, bool exhausted, long overruns = 0, decimal overrunAmount = 0m)
         : this(definition, periodStartTicks)
     {
+        Overruns = overruns;
+        OverrunAmount = overrunAmount;
         StartPeriod(periodStartTicks);
         Spent = spent;
         TopUps = topUps;
@@ -55,6 +57,12 @@ internal sealed class WalletState
 
     /// <summary>True when the exhausted event was raised in this period.</summary>
     public bool Exhausted { get; set; }
+
+    /// <summary>Settlements above their reservation, since the wallet was created (not reset by periods).</summary>
+    public long Overruns { get; set; }
+
+    /// <summary>The total by which settlements exceeded their reservations, since the wallet was created.</summary>
+    public decimal OverrunAmount { get; set; }
 
     public decimal Allowance => Limit + TopUps;
 
@@ -126,6 +134,8 @@ internal sealed class WalletState
             PeriodStart = new DateTimeOffset(PeriodStartTicks, TimeSpan.Zero),
             ResetsAt = ResetsAt,
             CrossedThresholds = crossed,
+            Overruns = Overruns,
+            OverrunAmount = ToMoney(OverrunAmount),
             Definition = Definition,
         };
     }

@@ -32,4 +32,15 @@ public enum WalletTransactionKind
 
     /// <summary>A new period began: spend and top-ups reset.</summary>
     Rollover,
+
+    /// <summary>
+    /// A reservation that had already expired (its hold released) was settled late: the actual cost is posted in full.
+    /// </summary>
+    LateSettle,
+
+    /// <summary>
+    /// The balance at the start of the retained history: history older than the journal retention is summarized by
+    /// this one transaction, so the history still sums to the wallet's balance.
+    /// </summary>
+    OpeningBalance,
 }

@@ -53,9 +53,8 @@ public static class AttemptStages
     internal static BudgetStage CreateBudget(IServiceProvider? services, IBudgetLedger ledger, UsageMeter meter, BudgetStageOptions options, ILogger? logger)
     {
         options.Validate();
-        var reservations = ledger as IBudgetReservations ?? new LedgerReservationsAdapter(ledger);
         logger ??= services?.GetService<ILogger<BudgetChatClient>>() ?? (ILogger)NullLogger.Instance;
-        return new BudgetStage(reservations, meter, options, logger);
+        return new BudgetStage(ledger, meter, options, logger);
     }
 
     private static BudgetStageOptions StageOptionsFrom(IServiceProvider services)

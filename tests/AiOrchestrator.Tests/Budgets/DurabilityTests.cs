@@ -183,9 +183,11 @@ public class SnapshotTests
             await ledger.SettleAsync((await ledger.ReserveAsync([User], Usd(3m), "r")).Id, Usd(2m), "s");
         }
 
-        // Damage the start of the journal: a start from the snapshot (written on the clean stop) never reads it.
+        // Damage the first records of the journal (after its header): a start from the snapshot (written on the
+        // clean stop) never reads them.
         await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
         {
+            stream.Position = 16;
             await stream.WriteAsync(new byte[64]);
         }
 

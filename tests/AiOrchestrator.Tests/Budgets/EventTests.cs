@@ -1,4 +1,5 @@
 using AiOrchestrator.Budgets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using static AiOrchestrator.Tests.Budgets.TestLedgers;
@@ -74,9 +75,43 @@ public class EventTests
         using var ledger = Create();
         await SpendAsync(ledger, 8m, "a");
         collector.GetMeasurementSnapshot()
-            .Where(m => Equals(m.Tags["aiorchestrator.wallet"], User.Value))
+            .Where(m => Equals(m.Tags["aiorchestrator.wallet.level"], "user"))
             .Select(m => (decimal)m.Tags["aiorchestrator.budget.threshold"]!)
             .Should().Equal(0.5m, 0.8m);
+    }
+
+    [Fact]
+    public async Task Metrics_are_tagged_by_scope_level_not_by_per_user_wallet_ids_unless_asked()
+    {
+        using (var collector = new MetricCollector<long>(null, "AiOrchestrator", "aiorchestrator.budget.threshold_crossed"))
+        using (var ledger = Create())
+        {
+            await SpendAsync(ledger, 8m, "a");
+            collector.GetMeasurementSnapshot().Should().NotBeEmpty()
+                .And.OnlyContain(m => !m.Tags.ContainsKey("aiorchestrator.wallet"), "per-user wallet ids would make one time series per user");
+            collector.GetMeasurementSnapshot().Select(m => m.Tags["aiorchestrator.wallet.level"]).Should().Contain("user");
+        }
+
+        var options = Options();
+        options.MetricsByWallet = true;
+        using (var collector = new MetricCollector<long>(null, "AiOrchestrator", "aiorchestrator.budget.threshold_crossed"))
+        using (var ledger = Create(options: options))
+        {
+            await SpendAsync(ledger, 8m, "a");
+            collector.GetMeasurementSnapshot().Should().Contain(m => Equals(m.Tags["aiorchestrator.wallet"], User.Value));
+        }
+    }
+
+    [Fact]
+    public async Task The_meter_is_created_through_the_meter_factory_when_one_is_given()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var collector = new MetricCollector<long>(factory, "AiOrchestrator", "aiorchestrator.budget.overruns");
+        using var ledger = new BudgetLedger(Options(), new FakeTimeProvider(Start), logger: null, meterFactory: factory);
+        var r = await ledger.ReserveAsync([User, Org], Usd(1m), "r");
+        await ledger.SettleAsync(r.Id, Usd(1.5m), "s");
+        collector.GetMeasurementSnapshot().Select(m => m.Tags["aiorchestrator.wallet.level"]).Should().BeEquivalentTo(["user", "organization"]);
     }
 
     private static async Task SpendAsync(BudgetLedger ledger, decimal amount, string key)

@@ -88,7 +88,14 @@ public class LedgerPropertyTests
                     time.Advance(TimeSpan.FromDays(1));
                     break;
                 case 6:
-                    Sync(ledger.RefundAsync(All[a % 3], Usd(0.25m * (1 + (b % 4))), $"f{step}"));
+                    // Spend never goes below zero: refund at most what the wallet has spent.
+                    var refunded = All[a % 3];
+                    var refund = Math.Min(0.25m * (1 + (b % 4)), ledger.GetWallet(refunded).Spent.Amount);
+                    if (refund > 0m)
+                    {
+                        Sync(ledger.RefundAsync(refunded, Usd(refund), $"f{step}"));
+                    }
+
                     break;
                 case 7 when last is { } retry && time.GetUtcNow() - retry.At < options.IdempotencyRetention:
                     var snapshot = All.Select(ledger.GetWallet).Select(w => (w.Spent, w.Reserved)).ToList();
@@ -100,6 +107,7 @@ public class LedgerPropertyTests
             foreach (var id in All)
             {
                 var wallet = ledger.GetWallet(id);
+                wallet.Spent.Amount.Should().BeGreaterThanOrEqualTo(0m, "spend never goes below zero");
                 wallet.Spent.Amount.Should().BeLessThanOrEqualTo(wallet.Limit.Amount.Amount + wallet.TopUps.Amount, "no wallet is overspent");
                 wallet.Reserved.Amount.Should().Be(
                     made.Where(r => r.Status == ReservationStatus.Pending && r.Wallets.Contains(id)).Sum(r => r.Amount.Amount),

@@ -114,8 +114,8 @@ public class PeriodAndExpiryTests
         r.Status.Should().Be(ReservationStatus.Expired);
         ledger.GetWallet(User).Reserved.Should().Be(Usd(0m));
 
-        var settle = async () => await ledger.SettleAsync(r.Id, Usd(1m), "s1");
-        (await settle.Should().ThrowAsync<ReservationAlreadyResolvedException>()).Which.Status.Should().Be(ReservationStatus.Expired);
+        var release = async () => await ledger.ReleaseAsync(r.Id, "x1");
+        (await release.Should().ThrowAsync<ReservationAlreadyResolvedException>()).Which.Status.Should().Be(ReservationStatus.Expired);
         (await ledger.GetHistoryAsync(User)).Should().ContainSingle(t => t.Kind == WalletTransactionKind.Expire && t.ReservationId == r.Id);
         await LedgerInvariants.AssertHoldAsync(ledger);
     }
