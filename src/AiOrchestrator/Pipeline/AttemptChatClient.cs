@@ -21,14 +21,23 @@ internal sealed class AttemptChatClient : DelegatingChatClient
     private readonly AttemptStage[] _stages;
     private readonly UsageMeter _meter;
     private readonly BudgetStage? _budget;
+    private readonly bool _carryCall;
     private ChatClientMetadata? _metadata;
 
-    public AttemptChatClient(IChatClient innerClient, AttemptStage[] stages, UsageMeter meter)
+    /// <param name="innerClient">The provider, or the next stage.</param>
+    /// <param name="stages">The per-attempt stages this client runs, in order.</param>
+    /// <param name="meter">Prices attempts and resolves scopes.</param>
+    /// <param name="carryCall">
+    /// Pass the call object down in the options: needed when stages are composed one by one (<c>UseBudget</c> over
+    /// <c>UseMetering</c>), not when one client runs them all.
+    /// </param>
+    public AttemptChatClient(IChatClient innerClient, AttemptStage[] stages, UsageMeter meter, bool carryCall = true)
         : base(innerClient)
     {
         _stages = stages;
         _meter = meter;
         _budget = Array.Find(stages, static s => s is BudgetStage) as BudgetStage;
+        _carryCall = carryCall;
     }
 
     internal AttemptStage[] Stages => _stages;
@@ -294,7 +303,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         var sendOptions = options;
         var cap = attempt.Reservation is not null ? (int?)Math.Min(attempt.MaxOutputTokens, int.MaxValue) : options?.MaxOutputTokens;
         // A budget changes the options sent (the cap), so they are cloned anyway: carry the call for stages further in.
-        var attach = owned && _budget is not null;
+        var attach = owned && _carryCall && _budget is not null;
         if (cap != options?.MaxOutputTokens || attach)
         {
             sendOptions = options?.Clone() ?? new ChatOptions();

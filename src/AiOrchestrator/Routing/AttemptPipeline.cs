@@ -15,6 +15,7 @@ internal static class AttemptPipeline
     public static IChatClient Build(IChatClient target, IServiceProvider? services, AiPipelineOptions? options = null)
     {
         var stages = AttemptStages.Create(services, options);
-        return stages.Length == 0 ? target : new AttemptChatClient(target, stages, services!.GetRequiredService<UsageMeter>());
+        // One client runs every stage of the attempt, so the call object need not travel further in.
+        return stages.Length == 0 ? target : new AttemptChatClient(target, stages, services!.GetRequiredService<UsageMeter>(), carryCall: false);
     }
 }
