@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 
 namespace AiOrchestrator.Http.Wire;
@@ -46,7 +45,9 @@ internal static class MaxTokensField
     /// <exception cref="JsonException">The body is not a JSON object.</exception>
     public static byte[] Rewrite(ReadOnlySpan<byte> body, WireFormat format, long cap)
     {
-        var value = Encoding.ASCII.GetBytes(cap.ToString(CultureInfo.InvariantCulture));
+        Span<byte> digits = stackalloc byte[20];
+        cap.TryFormat(digits, out var digitCount, default, CultureInfo.InvariantCulture);
+        ReadOnlySpan<byte> value = digits[..digitCount];
         var reader = new Utf8JsonReader(body);
         var spans = new List<(int Start, int Length)>(2);
         var lastEnd = -1;
@@ -82,31 +83,42 @@ internal static class MaxTokensField
             throw new JsonException("The body is not a JSON object.");
         }
 
-        var output = new List<byte>(body.Length + 40);
         if (spans.Count > 0)
         {
+            // One array of the exact size: the body with each cap's digits replaced.
+            var size = body.Length + (spans.Count * value.Length);
+            foreach (var (_, length) in spans)
+            {
+                size -= length;
+            }
+
+            var output = new byte[size];
             var at = 0;
+            var written = 0;
             foreach (var (start, length) in spans)
             {
-                output.AddRange(body[at..start]);
-                output.AddRange(value);
+                body[at..start].CopyTo(output.AsSpan(written));
+                written += start - at;
+                value.CopyTo(output.AsSpan(written));
+                written += value.Length;
                 at = start + length;
             }
 
-            output.AddRange(body[at..]);
-            return [.. output];
+            body[at..].CopyTo(output.AsSpan(written));
+            return output;
         }
 
-        var name = format switch
+        var field = format switch
         {
-            WireFormat.OpenAIResponses => "max_output_tokens",
-            WireFormat.AnthropicMessages => "max_tokens",
-            _ => "max_completion_tokens",
+            WireFormat.OpenAIResponses => members > 0 ? ",\"max_output_tokens\":"u8 : "\"max_output_tokens\":"u8,
+            WireFormat.AnthropicMessages => members > 0 ? ",\"max_tokens\":"u8 : "\"max_tokens\":"u8,
+            _ => members > 0 ? ",\"max_completion_tokens\":"u8 : "\"max_completion_tokens\":"u8,
         };
-        output.AddRange(body[..lastEnd]);
-        output.AddRange(Encoding.ASCII.GetBytes((members > 0 ? "," : string.Empty) + "\"" + name + "\":"));
-        output.AddRange(value);
-        output.AddRange(body[lastEnd..]);
-        return [.. output];
+        var added = new byte[body.Length + field.Length + value.Length];
+        body[..lastEnd].CopyTo(added);
+        field.CopyTo(added.AsSpan(lastEnd));
+        value.CopyTo(added.AsSpan(lastEnd + field.Length));
+        body[lastEnd..].CopyTo(added.AsSpan(lastEnd + field.Length + value.Length));
+        return added;
     }
 }
