@@ -5,6 +5,7 @@ using AiOrchestrator.Pipeline;
 using AiOrchestrator.Tests.Metering;
 using AiOrchestrator.Tokens;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiOrchestrator.Tests.Pipeline;
@@ -306,5 +307,54 @@ public class CallObjectTests
         ct.ThrowIfCancellationRequested();
         yield return new ChatResponseUpdate(ChatRole.Assistant, "two ") { ModelId = "gpt-4o" };
         yield return new ChatResponseUpdate { Contents = [new UsageContent(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 200 })], ModelId = "gpt-4o" };
+    }
+}
+
+/// <summary>Every stage's settings are reachable through <c>UseAiOrchestrator(o => ...)</c> and through configuration.</summary>
+public class PipelineSettingsTests
+{
+    private static readonly WalletId Team = WalletId.ForTeam("acme", "search");
+
+    [Fact]
+    public async Task The_budget_stage_settings_come_from_configuration_and_can_be_changed_in_code()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AiOrchestrator:StorePath"] = ":memory:",
+            ["AiOrchestrator:Budgets:StorePath"] = ":memory:",
+            ["AiOrchestrator:Budgets:DefaultMaxOutputTokens"] = "77",
+            ["AiOrchestrator:Budgets:Wallets:0:Id"] = Team.Value,
+            ["AiOrchestrator:Budgets:Wallets:0:Limit"] = "1",
+        }).Build();
+        await using var services = new ServiceCollection().AddAiOrchestrator(configuration).AddBudgetLedger(configuration).BuildServiceProvider();
+        var provider = new TestDoubles.TestChatClient();
+        var caps = new List<int?>();
+        provider.GetResponseAsyncCallback = (_, o, _) =>
+        {
+            caps.Add(o?.MaxOutputTokens);
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { ModelId = "gpt-4o", Usage = new UsageDetails { InputTokenCount = 5, OutputTokenCount = 1 } });
+        };
+
+        var fromConfiguration = new ChatClientBuilder(provider).UseAiOrchestrator().Build(services);
+        var changedInCode = new ChatClientBuilder(provider).UseAiOrchestrator(o => o.Budget.DefaultMaxOutputTokens = 123).Build(services);
+        var withoutBudgets = new ChatClientBuilder(provider).UseAiOrchestrator(o => o.EnableBudgets = false).Build(services);
+        using (AiScope.Begin(organization: "acme", team: "search"))
+        {
+            await fromConfiguration.GetResponseAsync("hi");
+            await changedInCode.GetResponseAsync("hi");
+            await withoutBudgets.GetResponseAsync("hi");
+        }
+
+        caps.Should().Equal(77, 123, null);
+        var history = await services.GetRequiredService<IBudgetLedger>().GetHistoryAsync(Team);
+        history.Count(t => t.Kind == WalletTransactionKind.Reserve).Should().Be(2, "the pipeline without budgets reserves nothing");
+    }
+
+    [Fact]
+    public void An_invalid_stage_setting_in_code_fails_when_the_pipeline_is_built()
+    {
+        using var services = new ServiceCollection().AddAiOrchestrator(o => o.StorePath = ":memory:").BuildServiceProvider();
+        var build = () => new ChatClientBuilder(new TestDoubles.TestChatClient()).UseAiOrchestrator(o => o.Budget.DefaultMaxOutputTokens = 0).Build(services);
+        build.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DefaultMaxOutputTokens*at least 1*");
     }
 }
