@@ -3,6 +3,8 @@ namespace AiOrchestrator.Budgets;
 // Queries: wallet snapshots, availability, scope paths and history.
 public sealed partial class BudgetLedger
 {
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<AiScope, KnownPath> _paths = [];
+
     /// <inheritdoc/>
     public Wallet GetWallet(WalletId wallet)
     {
@@ -33,8 +35,18 @@ public sealed partial class BudgetLedger
     /// <inheritdoc/>
     public IReadOnlyList<WalletId> GetWalletPath(AiScope scope)
     {
+        ArgumentNullException.ThrowIfNull(scope);
+
+        // Asked on every call, usually with the same scope object (an ambient scope, the default scope): remember the
+        // answer per scope object (scopes are immutable) until a wallet is added.
+        if (_paths.TryGetValue(scope, out var known) && known.WalletCount == _state.WalletCount)
+        {
+            return known.Path;
+        }
+
         var path = WalletId.PathOf(scope);
         List<WalletId>? existing = null;
+        int count;
         lock (_lock)
         {
             foreach (var id in path)
@@ -44,10 +56,13 @@ public sealed partial class BudgetLedger
                     (existing ??= new List<WalletId>(path.Count)).Add(id);
                 }
             }
+
+            count = _state.WalletCount;
         }
 
-        // Scopes without wallets are asked about on every call: answer them without allocating.
-        return existing ?? (IReadOnlyList<WalletId>)[];
+        IReadOnlyList<WalletId> answer = existing is null ? [] : existing.AsReadOnly();
+        _paths.AddOrUpdate(scope, new KnownPath(count, answer));
+        return answer;
     }
 
     /// <inheritdoc/>
@@ -116,6 +131,9 @@ public sealed partial class BudgetLedger
     /// Replays the retained segments and the live file: from the first segment ever, or from the snapshot of the
     /// oldest retained segment's start, whose balance opens the history.
     /// </summary>
+    /// <summary>The wallet path of a scope object, as of when the ledger had <paramref name="WalletCount"/> wallets.</summary>
+    private sealed record KnownPath(int WalletCount, IReadOnlyList<WalletId> Path);
+
     private void ReadRetainedHistory(WalletId wallet, List<WalletTransaction> history)
     {
         var journal = _journal!;

@@ -40,6 +40,9 @@ internal sealed partial class LedgerState
 
     public IEnumerable<WalletState> Wallets => _wallets.Values;
 
+    /// <summary>How many wallets exist; wallets are never removed, so a change means a wallet was added.</summary>
+    public int WalletCount => _wallets.Count;
+
     public bool TryGetWallet(WalletId id, out WalletState wallet) => _wallets.TryGetValue(id, out wallet!);
 
     public bool TryGetReservation(long id, out Reservation reservation) => _reservations.TryGetValue(id, out reservation!);
