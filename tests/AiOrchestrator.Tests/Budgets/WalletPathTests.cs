@@ -1,0 +1,21 @@
+using AiOrchestrator.Budgets;
+
+namespace AiOrchestrator.Tests.Budgets;
+
+public class WalletPathTests
+{
+    [Fact]
+    public async Task A_wallet_defined_after_a_scope_was_asked_about_is_on_its_path_at_once()
+    {
+        using var ledger = new BudgetLedger(new BudgetOptions { Wallets = { new WalletOptions { Id = "org:acme", Limit = 10m } } });
+        var scope = new AiScope { Organization = "acme", Team = "search", User = "dana" };
+
+        ledger.GetWalletPath(scope).Should().Equal(WalletId.ForOrganization("acme"));
+        ledger.GetWalletPath(scope).Should().Equal(WalletId.ForOrganization("acme"), "asked again, the same answer");
+
+        await ledger.DefineWalletAsync(new WalletDefinition(WalletId.ForUser("acme", "search", "dana"), new BudgetLimit(Money.Usd(1m), BudgetPeriod.Day)), "define-dana");
+
+        ledger.GetWalletPath(scope).Should().Equal(WalletId.ForUser("acme", "search", "dana"), WalletId.ForOrganization("acme"));
+        ledger.GetWalletPath(scope with { User = "eve" }).Should().Equal(WalletId.ForOrganization("acme"));
+    }
+}
