@@ -11,7 +11,7 @@ public class WalletPathTests
         var scope = new AiScope { Organization = "acme", Team = "search", User = "dana" };
 
         ledger.GetWalletPath(scope).Should().Equal(WalletId.ForOrganization("acme"));
-        ledger.GetWalletPath(scope).Should().Equal(WalletId.ForOrganization("acme"), "asked again, the same answer");
+        ledger.GetWalletPath(scope).Should().Equal(new[] { WalletId.ForOrganization("acme") }, "asked again, the same answer");
 
         await ledger.DefineWalletAsync(new WalletDefinition(WalletId.ForUser("acme", "search", "dana"), new BudgetLimit(Money.Usd(1m), BudgetPeriod.Day)), "define-dana");
 
