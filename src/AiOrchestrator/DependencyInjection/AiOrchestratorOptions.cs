@@ -29,4 +29,11 @@ public sealed class AiOrchestratorOptions
 
     /// <summary>How input tokens are counted before a call: a cheap conservative estimate (default) or exactly.</summary>
     public TokenCountingMode TokenCounting { get; set; } = TokenCountingMode.Estimate;
+
+    /// <summary>
+    /// How long usage records are kept in the local store; older ones are deleted as new ones are written, so the file
+    /// stops growing (about 120 bytes per call). Null (the default) keeps every record, for spend reports and
+    /// chargeback over any period: then the file grows with the number of calls.
+    /// </summary>
+    public TimeSpan? UsageRetention { get; set; }
 }

@@ -20,6 +20,11 @@ internal sealed class AiOrchestratorOptionsValidator : IValidateOptions<AiOrches
             failures.Add($"{Section}:StorePath '{options.StorePath}' contains characters that are not allowed in a path.");
         }
 
+        if (options.UsageRetention is { } retention && retention <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:UsageRetention is {retention}; it must be positive (for example '90.00:00:00' for 90 days), or unset to keep every record.");
+        }
+
         if (options.DefaultScope is null || string.IsNullOrWhiteSpace(options.DefaultScope.Organization))
         {
             failures.Add($"{Section}:DefaultScope:Organization is empty. Calls without a scope are charged to the default scope, so it needs an organisation, for example 'default'.");

@@ -77,7 +77,7 @@ public static class AiOrchestratorServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new CostCalculator(Options(sp).Pricing));
         services.TryAddSingleton<ITokenCounter>(sp => TokenCounter.For(Options(sp).TokenCounting));
-        services.TryAddSingleton<IUsageStore>(sp => new LiteDbUsageStore(Options(sp).StorePath, sp.GetService<ILogger<LiteDbUsageStore>>()));
+        services.TryAddSingleton<IUsageStore>(sp => new LiteDbUsageStore(Options(sp).StorePath, sp.GetService<ILogger<LiteDbUsageStore>>(), Options(sp).UsageRetention));
         services.TryAddSingleton(sp => new UsageMeter(
             sp.GetRequiredService<IUsageStore>(),
             sp.GetRequiredService<CostCalculator>(),

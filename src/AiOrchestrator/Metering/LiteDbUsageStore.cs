@@ -26,10 +26,18 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
     private readonly Channel<PendingWrite> _queue;
     private readonly Task _writer;
     private readonly ILogger _logger;
+    private readonly long _retentionTicks;
+    private long _prunedBelow;
     private int _disposed;
 
-    public LiteDbUsageStore(string path, ILogger<LiteDbUsageStore>? logger = null)
+    public LiteDbUsageStore(string path, ILogger<LiteDbUsageStore>? logger = null, TimeSpan? retention = null)
     {
+        if (retention is { } r && r <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(retention), r, "The usage retention must be positive, or null to keep every record.");
+        }
+
+        _retentionTicks = retention?.Ticks ?? 0;
         _logger = logger ?? NullLogger<LiteDbUsageStore>.Instance;
         _store = LocalStore.Acquire(path);
         _records = _store.Database.GetCollection(CollectionName, BsonAutoId.Int64);
@@ -196,6 +204,7 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
                 };
                 await WriteWithRetryAsync(segment, count).ConfigureAwait(false);
                 buffer.ResetWrittenCount();
+                PruneOlderThan(to);
             }
 
             foreach (var flush in flushes)
@@ -204,6 +213,41 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
             }
 
             flushes.Clear();
+        }
+    }
+
+    /// <summary>
+    /// With a retention, deletes segments whose newest record is older than the retention before
+    /// <paramref name="newestTicks"/> (the newest record written), at most once per hundredth of the retention, so
+    /// the file stops growing: LiteDB reuses the freed pages.
+    /// </summary>
+    private void PruneOlderThan(long newestTicks)
+    {
+        if (_retentionTicks == 0)
+        {
+            return;
+        }
+
+        var cutoff = newestTicks - _retentionTicks;
+        if (cutoff - _prunedBelow < Math.Max(1, _retentionTicks / 100))
+        {
+            return;
+        }
+
+        try
+        {
+            var deleted = _records.DeleteMany(Query.LT("to", cutoff));
+            _prunedBelow = cutoff;
+            if (deleted > 0)
+            {
+                LogPruned(_logger, deleted, new DateTimeOffset(cutoff, TimeSpan.Zero));
+            }
+        }
+#pragma warning disable CA1031 // Pruning is housekeeping: a failure is logged and retried at the next batch.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogPruneFailed(_logger, ex);
         }
     }
 
@@ -227,6 +271,12 @@ internal sealed partial class LiteDbUsageStore : IUsageStore, IAsyncDisposable, 
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Writing {Count} usage records failed (attempt {Attempt}); retrying.")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, int attempt);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "Deleted {Segments} usage segments older than {Cutoff} (the usage retention).")]
+    private static partial void LogPruned(ILogger logger, int segments, DateTimeOffset cutoff);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Deleting usage records past the retention failed; it is retried with the next batch.")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception);
 
     private readonly record struct PendingWrite(UsageRecord? Record, TaskCompletionSource? Flush);
 }
