@@ -157,7 +157,17 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
-            updates = base.GetStreamingResponseAsync(messages, run.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                updates = base.GetStreamingResponseAsync(messages, run.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                outcome = OutcomeOf(ex, cancellationToken);
+                error = ex.GetType().Name;
+                throw;
+            }
+
             while (true)
             {
                 ChatResponseUpdate update;
