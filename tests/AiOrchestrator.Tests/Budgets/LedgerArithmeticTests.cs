@@ -39,6 +39,54 @@ public sealed class LedgerArithmeticTests
     }
 
     [Fact]
+    public void Negative_token_counts_are_refused()
+    {
+        var price = PriceWithFee();
+        var output = () => price.EstimateMaxCost(10, -1);
+        output.Should().Throw<ArgumentOutOfRangeException>();
+        var input = () => price.EstimateMaxCost(-1, 10);
+        input.Should().Throw<ArgumentOutOfRangeException>();
+        var affordable = () => price.MaxAffordableOutputTokens(new Money(1m, "EUR"), -1);
+        affordable.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void The_affordable_output_steps_back_when_decimal_division_rounds_up()
+    {
+        var price = PriceCatalog.Default.WithPrices(
+            [new ModelPriceDefinition { Provider = "acme", Model = "three", Currency = "EUR", InputPerMillion = 1m, OutputPerMillion = 3m, PerRequest = 0.5m }])
+            .FindPrice("acme", "three", Now);
+
+        // After the fee, 0.0000029999... is left: 0.99999... of a token at 3 per million, which decimal division
+        // rounds up to exactly 1; one token would cost 0.000003, more than is left.
+        price.MaxAffordableOutputTokens(new Money(0.5000029999999999999999999999m, "EUR"), 0).Should().Be(0);
+        price.MaxAffordableOutputTokens(new Money(0.500003m, "EUR"), 0).Should().Be(1);
+
+        // A large budget: the count comes from one division, not from stepping back.
+        price.MaxAffordableOutputTokens(new Money(3_000.5m, "EUR"), 0).Should().Be(1_000_000_000);
+    }
+
+    [Fact]
+    public void Nothing_left_after_the_input_and_the_fee_affords_no_output_even_when_output_is_free()
+    {
+        var free = PriceCatalog.Default.WithPrices(
+            [new ModelPriceDefinition { Provider = "acme", Model = "free-out", Currency = "EUR", InputPerMillion = 1m, OutputPerMillion = 0m, PerRequest = 0.5m }])
+            .FindPrice("acme", "free-out", Now);
+        free.MaxAffordableOutputTokens(new Money(0.501m, "EUR"), 1_000).Should().Be(0);
+        free.MaxAffordableOutputTokens(new Money(0.502m, "EUR"), 1_000).Should().Be(long.MaxValue);
+    }
+
+    [Fact]
+    public void A_price_describes_its_long_context_tiers()
+    {
+        var definition = new ModelPriceDefinition { Provider = "acme", Model = "long", Currency = "EUR", InputPerMillion = 1m, OutputPerMillion = 2m };
+        definition.Tiers.Add(new PriceTierDefinition { AboveInputTokens = 100_000, InputPerMillion = 2m });
+        var tiered = PriceCatalog.Default.WithPrices([definition]).FindPrice("acme", "long", Now);
+        tiered.ToString().Should().Contain("acme/long").And.Contain("(+1 long-context tier(s))");
+        PriceWithFee().ToString().Should().Contain("acme/fee").And.NotContain("tier");
+    }
+
+    [Fact]
     public async Task At_a_rollover_top_ups_carry_over_only_as_far_as_holds_exceed_the_new_limit()
     {
         var time = new FakeTimeProvider(Start);
