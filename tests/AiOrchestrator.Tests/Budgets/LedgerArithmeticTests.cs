@@ -57,9 +57,9 @@ public sealed class LedgerArithmeticTests
             [new ModelPriceDefinition { Provider = "acme", Model = "three", Currency = "EUR", InputPerMillion = 1m, OutputPerMillion = 3m, PerRequest = 0.5m }])
             .FindPrice("acme", "three", Now);
 
-        // After the fee, 0.0000029999... is left: 0.99999... of a token at 3 per million, which decimal division
-        // rounds up to exactly 1; one token would cost 0.000003, more than is left.
-        price.MaxAffordableOutputTokens(new Money(0.5000029999999999999999999999m, "EUR"), 0).Should().Be(0);
+        // After the fee, just under the price of 8,701,230,553 tokens is left; decimal division (28 digits) rounds the
+        // count up to exactly that many, which would cost more than is left.
+        price.MaxAffordableOutputTokens(new Money(26104.191658999999999999999999m, "EUR"), 0).Should().Be(8_701_230_552);
         price.MaxAffordableOutputTokens(new Money(0.500003m, "EUR"), 0).Should().Be(1);
 
         // A large budget: the count comes from one division, not from stepping back.
@@ -83,7 +83,7 @@ public sealed class LedgerArithmeticTests
         definition.Tiers.Add(new PriceTierDefinition { AboveInputTokens = 100_000, InputPerMillion = 2m });
         var tiered = PriceCatalog.Default.WithPrices([definition]).FindPrice("acme", "long", Now);
         tiered.ToString().Should().Contain("acme/long").And.Contain("(+1 long-context tier(s))");
-        PriceWithFee().ToString().Should().Contain("acme/fee").And.NotContain("tier");
+        PriceWithFee().ToString().Should().Contain("acme/fee").And.NotContain("tier").And.MatchRegex(@"EUR per million tokens \[\w+\]$");
     }
 
     [Fact]
