@@ -35,9 +35,6 @@ public sealed partial class BudgetLedger
         return new Money(Math.Max(0m, available), currency);
     }
 
-    /// <summary>Kept for the budget stage until it calls <see cref="GetAvailable"/>.</summary>
-    internal Money MinimumAvailable(IReadOnlyList<WalletId> wallets, string currency) => GetAvailable(wallets, currency);
-
     /// <inheritdoc/>
     public ValueTask<Reservation> ReserveAsync(AiCallId callId, int attempt, IReadOnlyList<WalletId> wallets, Money amount, CancellationToken cancellationToken = default)
     {

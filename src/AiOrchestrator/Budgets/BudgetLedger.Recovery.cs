@@ -67,16 +67,18 @@ public sealed partial class BudgetLedger
         return state;
     }
 
-    /// <summary>The state at the start of <paramref name="segment"/>: empty for the first segment, else its start snapshot (null when missing).</summary>
+    /// <summary>
+    /// The state at the start of <paramref name="segment"/>: its start snapshot, or empty for the first segment ever
+    /// (null when neither: the segments before it were deleted and its start snapshot is missing).
+    /// </summary>
     private static LedgerState? StartState(string path, long segment, TimeSpan retention, int maxCalls)
     {
-        if (segment <= 1)
+        if (SnapshotFile.TryRead(StartSnapshotPath(path, segment), out _, out _, out var payload))
         {
-            return new LedgerState(retention, maxCalls);
+            return LedgerState.ReadSnapshot(payload, retention, maxCalls);
         }
 
-        return SnapshotFile.TryRead(StartSnapshotPath(path, segment), out _, out _, out var payload)
-            ? LedgerState.ReadSnapshot(payload, retention, maxCalls)
-            : null;
+        // Segment 0 is a journal written before segments existed, 1 the first of a new one; both start empty.
+        return segment <= 1 ? new LedgerState(retention, maxCalls) : null;
     }
 }

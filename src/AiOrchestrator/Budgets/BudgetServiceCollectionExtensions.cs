@@ -52,7 +52,7 @@ public static partial class BudgetServiceCollectionExtensions
                 LogStore(logger, options.StorePath, UsageStorePath(sp));
             }
 
-            return new BudgetLedger(options, sp.GetService<TimeProvider>(), logger);
+            return new BudgetLedger(options, sp.GetService<TimeProvider>(), logger, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
         });
         services.TryAddSingleton<IBudgetLedger>(static sp => sp.GetRequiredService<BudgetLedger>());
         return services;

@@ -109,7 +109,6 @@ internal sealed partial class BudgetStage : AttemptStage
                 var settlement = await _ledger.SettleAsync(call.Id, attempt.Number, reservation, cost, CancellationToken.None).ConfigureAwait(false);
                 if (settlement.IsOverrun)
                 {
-                    _meter.RecordOverrun(call.Scope, attempt.Model);
                     LogOverrun(_logger, attempt.Model, reservation.Amount, cost, attempt.Usage.OutputTokens, attempt.MaxOutputTokens);
                 }
 

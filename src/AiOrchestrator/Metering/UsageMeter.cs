@@ -166,8 +166,6 @@ public sealed partial class UsageMeter : IDisposable
         });
     }
 
-    internal void RecordOverrun(AiScope scope, string model) => _metrics.RecordOverrun(scope, model);
-
     private void Keep(UsageRecord record)
     {
         _store.Append(record);

@@ -15,7 +15,6 @@ internal sealed class UsageMetrics : IDisposable
     private readonly Counter<long> _calls;
     private readonly Counter<long> _tokens;
     private readonly Counter<double> _cost;
-    private readonly Counter<long> _overruns;
 
     public UsageMetrics(IMeterFactory? meterFactory = null)
     {
@@ -24,20 +23,6 @@ internal sealed class UsageMetrics : IDisposable
         _calls = _meter.CreateCounter<long>("aiorchestrator.calls", "{call}", "Model calls metered, by outcome.");
         _tokens = _meter.CreateCounter<long>("aiorchestrator.tokens", "{token}", "Tokens used, by type (input, output).");
         _cost = _meter.CreateCounter<double>("aiorchestrator.cost", "{USD}", "Cost of model calls in the price's currency (exact figures are in the usage store).");
-        _overruns = _meter.CreateCounter<long>("aiorchestrator.budget.overruns", "{call}", "Calls whose provider-reported usage cost more than their reservation (posted as overruns).");
-    }
-
-    public void RecordOverrun(AiScope scope, string model)
-    {
-        if (_overruns.Enabled)
-        {
-            _overruns.Add(1, new TagList
-            {
-                { "gen_ai.request.model", model },
-                { "aiorchestrator.organization", scope.Organization },
-                { "aiorchestrator.team", scope.Team },
-            });
-        }
     }
 
     public Meter Meter => _meter;
