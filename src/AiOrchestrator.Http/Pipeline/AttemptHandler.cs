@@ -110,7 +110,7 @@ internal sealed class AttemptHandler(HttpPipeline pipeline) : DelegatingHandler
             await body.DisposeAsync().ConfigureAwait(false);
         }
 
-        var estimate = reported is null && !facts.HasError ? run.Estimate(facts.Output, null) : default;
+        var estimate = reported is null && !facts.HasError ? run.Estimate(CallOutcome.Succeeded, facts.Output, null) : default;
         run.End(reported, estimate, facts.Model, facts.HasError ? CallOutcome.Failed : CallOutcome.Succeeded, facts.HasError ? "ProviderError" : null, null);
         return response;
     }

@@ -52,20 +52,9 @@ internal sealed class AttemptRun
         }
     }
 
-    /// <summary>
-    /// Usage estimated from the request and the output seen, keeping the exact input counts of a partial report
-    /// (Anthropic's <c>message_start</c>). Marked as estimated; the attempt caps it at what was reserved.
-    /// </summary>
-    public TokenUsage Estimate(in TextTally output, TokenUsage? partial)
-    {
-        var outputTokens = output.Tokens(Family);
-        if (partial is { InputTokens: > 0 } p)
-        {
-            return p with { OutputTokens = Math.Max(p.OutputTokens, outputTokens), IsEstimated = true };
-        }
-
-        return new TokenUsage { InputTokens = Call.Call.Request.CountInputTokens(Attempt.Model), OutputTokens = outputTokens, IsEstimated = true };
-    }
+    /// <summary>Usage for an attempt without a complete report: the shared rule of <see cref="AiCallAttempt.EstimateUnreported"/>.</summary>
+    public TokenUsage Estimate(CallOutcome outcome, in TextTally output, TokenUsage? partial)
+        => AiCallAttempt.EstimateUnreported(outcome, partial, output.Tokens(Family), !output.IsEmpty, () => Call.Call.Request.CountInputTokens(Attempt.Model));
 
     /// <summary>Ends the attempt and runs the stages' ends (innermost first). Only the first call counts.</summary>
     public void End(TokenUsage? reported, in TokenUsage estimate, string? servedModel, CallOutcome outcome, string? error, TimeSpan? timeToFirstToken)

@@ -379,8 +379,7 @@ internal sealed class StreamMeter
             return;
         }
 
-        var nothing = outcome is CallOutcome.Failed or CallOutcome.Cancelled && _output.IsEmpty && _start is null;
-        var estimate = reported is null && !nothing ? _run.Estimate(_output, _start) : default;
+        var estimate = reported is null ? _run.Estimate(outcome, _output, _start) : default;
         ReturnBuffers();
         _run.End(reported, estimate, _model, outcome, error, _firstToken);
     }

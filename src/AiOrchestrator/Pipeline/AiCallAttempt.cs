@@ -116,6 +116,33 @@ public sealed class AiCallAttempt
     }
 
     /// <summary>
+    /// The usage of an attempt whose provider reported no complete usage, for both pipelines: nothing when it failed
+    /// or was cancelled before any output and any report (it cost nothing); else the exact input counts of a partial
+    /// report (Anthropic's <c>message_start</c>) with the output seen, or the input estimate with the output seen.
+    /// <see cref="End"/> then caps it at what was reserved.
+    /// </summary>
+    /// <param name="outcome">How the attempt ended.</param>
+    /// <param name="partial">What the provider reported before the attempt ended, if anything.</param>
+    /// <param name="outputTokensSeen">The estimated output tokens seen.</param>
+    /// <param name="sawOutput">True when any output arrived.</param>
+    /// <param name="estimateInput">Estimates the input tokens; called only when needed.</param>
+    public static TokenUsage EstimateUnreported(CallOutcome outcome, TokenUsage? partial, long outputTokensSeen, bool sawOutput, Func<long> estimateInput)
+    {
+        ArgumentNullException.ThrowIfNull(estimateInput);
+        if (outcome is CallOutcome.Failed or CallOutcome.Cancelled && !sawOutput && partial is null)
+        {
+            return default;
+        }
+
+        if (partial is { InputTokens: > 0 } p)
+        {
+            return p with { OutputTokens = Math.Max(p.OutputTokens, outputTokensSeen), IsEstimated = true };
+        }
+
+        return new TokenUsage { InputTokens = estimateInput(), OutputTokens = outputTokensSeen, IsEstimated = true };
+    }
+
+    /// <summary>
     /// The attempt's cost: its usage at the price of the model that served it, or at <see cref="Price"/> when that
     /// model cannot be priced (flagged in <see cref="PricedAsRequestedModel"/>); an estimate never costs more than the
     /// reservation. Computed once.

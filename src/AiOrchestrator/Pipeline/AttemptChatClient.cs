@@ -252,19 +252,8 @@ internal sealed class AttemptChatClient : DelegatingChatClient
 
     private TokenUsage EstimateStream(AiCall call, string model, long outputTokens, CallOutcome outcome, UsageDetails? reported, object? firstRaw)
     {
-        // A stream that failed before any output cost nothing; otherwise the provider bills what it generated.
-        if (outcome is CallOutcome.Failed or CallOutcome.Cancelled && outputTokens == 0 && reported is null)
-        {
-            return default;
-        }
-
-        // A partial report (Anthropic's message_start) still gives exact input counts; keep them.
-        if (_meter.Normalise(reported, firstRaw, model) is { InputTokens: > 0 } partial)
-        {
-            return partial with { OutputTokens = Math.Max(partial.OutputTokens, outputTokens), IsEstimated = true };
-        }
-
-        return Estimate(call, model, outputTokens);
+        var partial = reported is null ? null : _meter.Normalise(reported, firstRaw, model);
+        return AiCallAttempt.EstimateUnreported(outcome, partial, outputTokens, outputTokens > 0, () => call.Request.CountInputTokens(model));
     }
 
     /// <summary>Finds or creates the call, begins the attempt and starts the stages; returns the options to send.</summary>
