@@ -62,24 +62,14 @@ public sealed partial class BudgetLedger
                 continue;
             }
 
-            try
+            if (!WriteBatch(batch))
             {
-                _journal!.Append(batch.Entries);
-                batch.Complete();
-            }
-#pragma warning disable CA1031 // The failure is kept and reported to every caller from now on.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Fail(batch, ex);
                 return;
             }
 
-            Recycle(batch);
-
             // A full live file is closed into a segment behind a snapshot, so the live file and the replay on start
             // stay bounded however long the history.
-            if (_journal.Length >= _segmentBytes)
+            if (_journal!.Length >= _segmentBytes)
             {
                 _snapshotWrite.Wait();
                 TakeSnapshot(inline: true, rotate: true);
@@ -110,6 +100,26 @@ public sealed partial class BudgetLedger
         {
             TakeSnapshot(inline: true);
         }
+    }
+
+    /// <summary>Appends a batch to the journal, completes its callers and recycles it; false (and the ledger faulted) when the write failed.</summary>
+    private bool WriteBatch(CommitBatch batch)
+    {
+        try
+        {
+            _journal!.Append(batch.Entries);
+            batch.Complete();
+        }
+#pragma warning disable CA1031 // The failure is kept and reported to every caller from now on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Fail(batch, ex);
+            return false;
+        }
+
+        Recycle(batch);
+        return true;
     }
 
     private void Recycle(CommitBatch batch)

@@ -34,22 +34,9 @@ public sealed partial class BudgetLedger
             }
         }
 
-        if (tail is not null)
+        if (tail is not null && !WriteBatch(tail))
         {
-            try
-            {
-                _journal!.Append(tail.Entries);
-                tail.Complete();
-            }
-#pragma warning disable CA1031 // The failure is kept and reported to every caller from now on.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Fail(tail, ex);
-                return;
-            }
-
-            Recycle(tail);
+            return;
         }
 
         if (rotate)
