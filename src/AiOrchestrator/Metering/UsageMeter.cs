@@ -21,6 +21,8 @@ public sealed partial class UsageMeter : IDisposable
     private readonly AiScope _defaultScope;
     private readonly UsageMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly HashSet<string> _unpricedServed = new(StringComparer.Ordinal);
+    private const int MaxRememberedUnpriced = 1024;
 
     /// <summary>Creates a meter over a store, prices and a token counter.</summary>
     /// <param name="store">Where usage records are kept.</param>
@@ -118,7 +120,7 @@ public sealed partial class UsageMeter : IDisposable
     internal UsageRecord Record(AiCallAttempt attempt)
     {
         var cost = attempt.GetCost(_pricing);
-        if (attempt.PricedAsRequestedModel)
+        if (attempt.PricedAsRequestedModel && FirstTimeUnpriced(attempt.ServedModel ?? attempt.Model))
         {
             LogPricedAsRequested(_logger, attempt.ServedModel ?? attempt.Model, attempt.Model);
         }
@@ -166,6 +168,16 @@ public sealed partial class UsageMeter : IDisposable
         });
     }
 
+    /// <summary>True the first time a served model is found unpriced (a deployment name recurs on every call: warn once).</summary>
+    private bool FirstTimeUnpriced(string servedModel)
+    {
+        lock (_unpricedServed)
+        {
+            // Bounded: past the cap, every further name is reported (rare: the cap is far above real model counts).
+            return _unpricedServed.Count >= MaxRememberedUnpriced || _unpricedServed.Add(servedModel);
+        }
+    }
+
     private void Keep(UsageRecord record)
     {
         _store.Append(record);
@@ -181,6 +193,6 @@ public sealed partial class UsageMeter : IDisposable
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The usage {Provider} reported for model {Model} is invalid; the attempt's usage is estimated instead.")]
     private static partial void LogBadProviderUsage(ILogger logger, Exception exception, string provider, string model);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The provider answered with model {ServedModel}, which the catalog cannot price; the call was priced as {RequestedModel}, the model it asked for, and the record says so (PricedAsRequestedModel).")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The provider answered with model {ServedModel}, which the catalog cannot price; its calls are priced as {RequestedModel}, the model they asked for, and their records say so (PricedAsRequestedModel). Add a price override for {ServedModel} to price it itself. Logged once per model.")]
     private static partial void LogPricedAsRequested(ILogger logger, string servedModel, string requestedModel);
 }

@@ -122,15 +122,14 @@ internal sealed class AttemptChatClient : DelegatingChatClient
 
         var served = response.ModelId ?? attempt.Model;
         var reported = _meter.Normalise(response.Usage, response.RawRepresentation, served);
-        var estimate = reported is null ? Estimate(call, attempt.Model, _meter.TokenCounter.CountOutputTokens(response.Text, attempt.Model)) : default;
+        var estimate = reported is null
+            ? AiCallAttempt.EstimateUnreported(CallOutcome.Succeeded, null, _meter.TokenCounter.CountOutputTokens(response.Text, attempt.Model), sawOutput: true, () => call.Request.CountInputTokens(attempt.Model))
+            : default;
         attempt.End(reported, estimate, response.ModelId, CallOutcome.Succeeded, null, _meter.TimeProvider.GetElapsedTime(attempt.StartTimestamp), null);
     }
 
     private static CallOutcome OutcomeOf(Exception exception, CancellationToken cancellationToken)
         => exception is OperationCanceledException && cancellationToken.IsCancellationRequested ? CallOutcome.Cancelled : CallOutcome.Failed;
-
-    private static TokenUsage Estimate(AiCall call, string model, long outputTokens)
-        => new() { InputTokens = call.Request.CountInputTokens(model), OutputTokens = outputTokens, IsEstimated = true };
 
     private string ModelOf(ChatOptions? options)
         => options?.ModelId ?? Metadata.DefaultModelId ?? throw new InvalidOperationException(
@@ -298,7 +297,6 @@ internal sealed class AttemptChatClient : DelegatingChatClient
             }
         }
 
-        // Send the attempt's cap when a stage set one, and the call for stages further in.
         var sendOptions = options;
         var cap = attempt.Reservation is not null ? (int?)Math.Min(attempt.MaxOutputTokens, int.MaxValue) : options?.MaxOutputTokens;
         // A budget changes the options sent (the cap), so they are cloned anyway: carry the call for stages further in.
