@@ -51,7 +51,7 @@ internal static class RequestReader
 
                     break;
                 case JsonTokenType.Number:
-                    if (reader.CurrentDepth == 1 && name == Field.MaxTokens && reader.TryGetInt64(out var max) && max >= 0)
+                    if (reader.CurrentDepth == 1 && name == Field.MaxTokens && reader.TryGetInt64(out var max))
                     {
                         maxTokens = maxTokens is { } m ? Math.Max(m, max) : max;
                     }

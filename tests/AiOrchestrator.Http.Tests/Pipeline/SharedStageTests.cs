@@ -136,4 +136,19 @@ public class SharedStageTests
         records.Should().HaveCount(2);
         records.Select(r => r.CallId).Distinct().Should().ContainSingle().Which.Should().NotBe(Guid.Empty);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public async Task A_body_whose_max_tokens_is_zero_or_less_is_refused_before_anything_is_reserved_or_sent(long max)
+    {
+        var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Forty-two.", Usage), LlmServer.Json);
+        await using var host = new HttpTestHost(handler, walletLimit: 10m);
+
+        var send = () => host.Client.SendAsync(Requests.Post(Url, Requests.Chat("gpt-4o", maxTokens: max)));
+
+        (await send.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*max tokens*at least 1*");
+        handler.Requests.Should().BeEmpty();
+        (await host.HistoryAsync()).Should().NotContain(t => t.Kind == WalletTransactionKind.Reserve);
+    }
 }
