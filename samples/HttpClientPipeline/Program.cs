@@ -25,7 +25,7 @@ services.AddAiOrchestrator(o =>
 services.AddBudgetLedger(configure: o =>
 {
     o.Wallets.Add(new WalletOptions { Id = "org:acme", Limit = 5m });
-    o.Wallets.Add(new WalletOptions { Id = "team:acme/interns", Limit = 0.0001m });
+    o.Wallets.Add(new WalletOptions { Id = "team:acme/interns", Limit = 0.000001m });
 });
 services.AddHttpClient("llm", client =>
     {
@@ -77,7 +77,8 @@ using (var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completion
     Console.WriteLine();
 }
 
-// 3. A call the team's wallet cannot cover is refused before it is sent.
+// 3. A call the team's wallet cannot cover is refused before it is sent. (A wallet that can pay for part of the
+//    cap is not refused: the request is sent with max_completion_tokens lowered to what the wallet can pay for.)
 using (AiScope.Begin(organization: "acme", team: "interns", user: "sam"))
 {
     try
