@@ -59,6 +59,9 @@ internal sealed partial class LedgerState
     /// <summary>Applies one journal entry and returns its outcome (what a retry with the same key gets back).</summary>
     public object? Apply(in JournalEntry e)
     {
+        // Forget what is past the window before this entry, as the live ledger does before it appends: pruned after,
+        // a key reused past its window would lose its new outcome to the old key's retention item in replay.
+        Prune(e.Ticks - _retentionTicks);
         object? outcome = null;
         switch (e.Kind)
         {
@@ -171,7 +174,6 @@ internal sealed partial class LedgerState
             _retention.Enqueue(new RetentionItem(e.Ticks, e.Key, 0));
         }
 
-        Prune(e.Ticks - _retentionTicks);
         return outcome;
     }
 
