@@ -21,11 +21,13 @@ public static class AiOrchestratorHttpClientBuilderExtensions
     /// is registered (<c>services.AddBudgetLedger(...)</c>) and the call's scope has wallets.
     /// </summary>
     /// <remarks>
-    /// Two stages are added, wherever this is called relative to other handlers such as
-    /// <c>AddStandardResilienceHandler()</c>: the budget stage outermost, once per logical call, and the metering
-    /// stage innermost, once per attempt, so that every retry or hedged attempt that reaches the provider is metered
-    /// (it costs money) while the call's reservation is made once and settled once with the sum. The bytes the caller
-    /// reads are the bytes the provider sent.
+    /// Two handlers are added, wherever this is called relative to other handlers such as
+    /// <c>AddStandardResilienceHandler()</c>: the call handler outermost, once per logical call (it reads the body
+    /// once and creates the call object, so retries share one call id), and the attempt handler innermost, once per
+    /// attempt, running the same budget and metering stages as <c>UseAiOrchestrator()</c>: every retry or hedged
+    /// attempt that reaches the provider reserves, is metered (it costs money) and settles for itself. When a budget
+    /// lowers the output cap (or the body sets none), the cap is written into the body; otherwise the bytes sent and
+    /// the bytes the caller reads are the bytes given.
     /// </remarks>
     /// <param name="builder">The client's builder, from <c>services.AddHttpClient("llm")</c>.</param>
     /// <returns>The builder, for chaining.</returns>

@@ -92,7 +92,7 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
 
         var records = 0;
         long torn = 0;
-        if (options.StorePath is { } path)
+        if (options.StorePath is { } path && path != Microsoft.Extensions.DependencyInjection.BudgetServiceCollectionExtensions.InMemory)
         {
             _journal = FileJournal.Open(path);
             _snapshotPath = path + ".snapshot";

@@ -22,8 +22,9 @@ public sealed class BudgetOptions
 
     /// <summary>
     /// The path of the budget journal file (for example <c>data/aiorchestrator.budget.journal</c>), which keeps every
-    /// posted transaction across restarts and crashes. Null keeps the ledger in memory only: nothing survives a
-    /// restart (tests and demos).
+    /// posted transaction across restarts and crashes. Registered with <c>AddBudgetLedger</c>, null means a file beside
+    /// the usage store and <c>:memory:</c> keeps the ledger in memory only; a <see cref="BudgetLedger"/> constructed in
+    /// code keeps it in memory when this is null or <c>:memory:</c> (nothing survives a restart: tests and demos).
     /// </summary>
     public string? StorePath { get; set; }
 

@@ -19,3 +19,18 @@ public class WalletPathTests
         ledger.GetWalletPath(scope with { User = "eve" }).Should().Equal(WalletId.ForOrganization("acme"));
     }
 }
+
+public class InMemoryStorePathTests
+{
+    [Fact]
+    public void A_ledger_constructed_with_the_memory_store_path_keeps_no_file()
+    {
+        using (var ledger = new BudgetLedger(new BudgetOptions { StorePath = ":memory:", Wallets = { new WalletOptions { Id = "org:acme", Limit = 1m } } }))
+        {
+            ledger.StorePath.Should().BeNull();
+            ledger.GetWallet(WalletId.ForOrganization("acme")).Limit.Amount.Should().Be(Money.Usd(1m));
+        }
+
+        File.Exists(":memory:").Should().BeFalse("':memory:' is not a file name");
+    }
+}
