@@ -4,11 +4,11 @@ namespace AiOrchestrator.Http;
 public sealed class AiHttpHandlerOptions
 {
     /// <summary>
-    /// The output tokens a call is assumed to produce when its request sets no <c>max_tokens</c>,
-    /// <c>max_completion_tokens</c> or <c>max_output_tokens</c>: the budget reservation is sized for this many, and a
-    /// stream whose estimated cost runs past that reservation is cut off. 4,096 by default.
+    /// The output cap a budgeted request is reserved for and sent with when its body sets no <c>max_tokens</c>,
+    /// <c>max_completion_tokens</c> or <c>max_output_tokens</c>. Null, the default, uses the budget stage's
+    /// <c>AiOrchestrator:Budgets:DefaultMaxOutputTokens</c> (4,096 unless set), as the <c>IChatClient</c> pipeline does.
     /// </summary>
-    public int DefaultMaxOutputTokens { get; set; } = 4096;
+    public int? DefaultMaxOutputTokens { get; set; }
 
     /// <summary>
     /// The provider name to record and price calls with (for example <c>groq</c> or <c>deepseek</c>). Null, the

@@ -9,9 +9,9 @@ internal sealed class AiHttpHandlerOptionsValidator : IValidateOptions<AiHttpHan
     public ValidateOptionsResult Validate(string? name, AiHttpHandlerOptions options)
     {
         var failures = new List<string>();
-        if (options.DefaultMaxOutputTokens < 1)
+        if (options.DefaultMaxOutputTokens is < 1)
         {
-            failures.Add($"AiHttpHandlerOptions.DefaultMaxOutputTokens of HttpClient '{name}' is {options.DefaultMaxOutputTokens}; it must be at least 1 (4,096 by default). It sizes the budget reservation of requests that set no max tokens.");
+            failures.Add($"AiHttpHandlerOptions.DefaultMaxOutputTokens of HttpClient '{name}' is {options.DefaultMaxOutputTokens}; it must be at least 1, or null to use AiOrchestrator:Budgets:DefaultMaxOutputTokens (4,096 by default). It is the cap budgeted requests that set no max tokens are reserved for and sent with.");
         }
 
         if (options.Provider is not null && string.IsNullOrWhiteSpace(options.Provider))

@@ -21,14 +21,22 @@ internal sealed class HttpPipeline
     private readonly AiHttpHandlerOptions _options;
     private readonly long _defaultCap;
 
-    public HttpPipeline(UsageMeter meter, AttemptStage[] stages, AiScope defaultScope, AiHttpHandlerOptions options, ILogger? logger = null)
+    /// <param name="meter">Prices attempts and resolves scopes.</param>
+    /// <param name="stages">The per-attempt stages, in order.</param>
+    /// <param name="defaultScope">The scope of requests that resolve none.</param>
+    /// <param name="options">The client's handler options.</param>
+    /// <param name="budgetDefaultMaxOutputTokens">The budget stage's default cap, used when the options set none.</param>
+    /// <param name="logger">Where the handlers log.</param>
+    public HttpPipeline(UsageMeter meter, AttemptStage[] stages, AiScope defaultScope, AiHttpHandlerOptions options, int budgetDefaultMaxOutputTokens = 4096, ILogger? logger = null)
     {
         Meter = meter;
         Stages = stages;
         _defaultScope = defaultScope;
         _options = options;
         Logger = logger ?? NullLogger.Instance;
-        _defaultCap = Array.Exists(stages, static s => s.Name == AiStageOrder.Budget) ? options.DefaultMaxOutputTokens : long.MaxValue;
+        _defaultCap = Array.Exists(stages, static s => s.Name == AiStageOrder.Budget)
+            ? options.DefaultMaxOutputTokens ?? budgetDefaultMaxOutputTokens
+            : long.MaxValue;
     }
 
     public UsageMeter Meter { get; }
@@ -45,12 +53,12 @@ internal sealed class HttpPipeline
             "AddAiOrchestratorHandler needs the AiOrchestrator services, which are not registered. Call services.AddAiOrchestrator() (and services.AddBudgetLedger(...) for budgets) when configuring services.");
         var options = services.GetRequiredService<IOptionsMonitor<AiHttpHandlerOptions>>().Get(clientName);
         var pipeline = AttemptStages.OptionsFrom(services);
-        pipeline.Budget.DefaultMaxOutputTokens = options.DefaultMaxOutputTokens;
         return new HttpPipeline(
             meter,
             AttemptStages.Create(services, pipeline),
             services.GetRequiredService<IOptions<AiOrchestratorOptions>>().Value.DefaultScope,
             options,
+            pipeline.Budget.DefaultMaxOutputTokens,
             services.GetService<ILoggerFactory>()?.CreateLogger("AiOrchestrator.Http"));
     }
 

@@ -151,4 +151,47 @@ public class SharedStageTests
         handler.Requests.Should().BeEmpty();
         (await host.HistoryAsync()).Should().NotContain(t => t.Kind == WalletTransactionKind.Reserve);
     }
+
+    [Fact]
+    public async Task Without_a_client_setting_the_default_cap_is_the_budget_stages_as_in_the_chat_pipeline()
+    {
+        var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Forty-two.", Usage), LlmServer.Json);
+        var services = new ServiceCollection();
+        services.AddAiOrchestrator(o => o.StorePath = ":memory:");
+        services.AddBudgetLedger(configure: o =>
+        {
+            o.DefaultMaxOutputTokens = 333;
+            o.Wallets.Add(new WalletOptions { Id = "org:default", Limit = 10m });
+        });
+        services.AddHttpClient("llm").AddAiOrchestratorHandler().ConfigurePrimaryHttpMessageHandler(() => handler);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("llm");
+
+        using (var response = await client.SendAsync(Requests.Post(Url, Requests.Chat("gpt-4o", maxTokens: null))))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        ((long)JsonNode.Parse(handler.Requests.Single())!["max_completion_tokens"]!).Should().Be(333);
+    }
+
+    [Fact]
+    public async Task A_call_that_outlives_its_reservation_returns_its_answer_and_still_posts_its_cost()
+    {
+        // The default reservation timeout is ten minutes; the answer takes fifteen to read.
+        var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Forty-two.", Usage), LlmServer.Json);
+        await using var host = new HttpTestHost(handler, walletLimit: 10m);
+        handler.BeforeRead = _ => host.Time.Advance(TimeSpan.FromMinutes(15));
+
+        using (var response = await host.Client.SendAsync(Requests.Post(Url, Requests.Chat("gpt-4o"))))
+        {
+            response.EnsureSuccessStatusCode();
+            (await response.Content.ReadAsStringAsync()).Should().Contain("Forty-two.");
+        }
+
+        // 1,000 × 2.50 + 200 × 10 per million.
+        host.Wallet.Spent.Should().Be(Money.Usd(0.0045m));
+        host.Wallet.Reserved.Amount.Should().Be(0m);
+        (await host.HistoryAsync()).Should().Contain(t => t.Kind == WalletTransactionKind.LateSettle);
+    }
 }
