@@ -1,3 +1,4 @@
+using AiOrchestrator.Tests.Load;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Diagnostics;
@@ -43,13 +44,13 @@ public enum HttpCallerOutcome
 public sealed record HttpCallerResult(HttpCallKind Kind, HttpCallerOutcome Outcome, Exception? Error);
 
 /// <summary>
-/// Runs the HTTP load once for every test of a <see cref="HttpBudgetLoadTests{TRun}"/>: 4,000 callers released together on an
+/// Runs the HTTP load once for every test of a <see cref="BudgetLoadTests{TRun}"/>: 4,000 callers released together on an
 /// async barrier, all in scope acme/t1, each calling through the real OpenAI SDK (<c>OpenAIClient</c> on an
 /// <c>HttpClient</c> from <c>AddHttpClient("openai").AddAiOrchestratorHandler()</c>, SDK retries off so every
 /// attempt is one request) a WireMock.Net server speaking the Chat Completions wire format, against a $1.00 team
 /// wallet with a durable journal and a LiteDB usage store in a temporary folder. Only the public API is used.
 /// </summary>
-public abstract class HttpLoadRun : IAsyncLifetime
+public abstract class HttpLoadRun : IAsyncLifetime, IBudgetLoadRun
 {
     public const int Callers = 4000;
     public const decimal TeamLimit = 1.00m;
@@ -94,6 +95,20 @@ public abstract class HttpLoadRun : IAsyncLifetime
     public decimal AllowedExcess => OverrunTokens * OutputPricePerToken;
 
     public IReadOnlyList<HttpCallerResult> Results { get; private set; } = [];
+
+    int IBudgetLoadRun.Callers => Callers;
+
+    decimal IBudgetLoadRun.TeamLimit => TeamLimit;
+
+    int IBudgetLoadRun.CallsMade => Results.Count;
+
+    int IBudgetLoadRun.Refusals => Results.Count(r => r.Outcome == HttpCallerOutcome.Refused);
+
+    int IBudgetLoadRun.Answers => Results.Count(r => r.Outcome == HttpCallerOutcome.Answered);
+
+    IEnumerable<string> IBudgetLoadRun.UnexpectedOutcomes => Results
+        .Where(r => r.Outcome == HttpCallerOutcome.Unexpected)
+        .Select(r => $"{r.Kind}: {r.Error?.GetType().Name ?? "no error"} {r.Error?.Message}");
 
     public TimeSpan LoadTime { get; private set; }
 

@@ -14,7 +14,7 @@ namespace AiOrchestrator.Tests.Load;
 /// It waits for every caller, flushes the ledger and the store, reads what the tests assert on, then disposes the
 /// services (which closes the ledger) and deletes the folder. Only the public API is used.
 /// </summary>
-public abstract class ChatLoadRun : IAsyncLifetime
+public abstract class ChatLoadRun : IAsyncLifetime, IBudgetLoadRun
 {
     public const int Callers = 4000;
     public const decimal TeamLimit = 1.00m;
@@ -66,6 +66,20 @@ public abstract class ChatLoadRun : IAsyncLifetime
     public decimal AllowedExcess => OverrunTokens * OutputPricePerToken;
 
     public IReadOnlyList<CallerResult> Results { get; private set; } = [];
+
+    int IBudgetLoadRun.Callers => Callers;
+
+    decimal IBudgetLoadRun.TeamLimit => TeamLimit;
+
+    int IBudgetLoadRun.CallsMade => Results.Count;
+
+    int IBudgetLoadRun.Refusals => Results.Count(r => r.Outcome == CallerOutcome.Refused);
+
+    int IBudgetLoadRun.Answers => Results.Count(r => r.Outcome == CallerOutcome.Answered);
+
+    IEnumerable<string> IBudgetLoadRun.UnexpectedOutcomes => Results
+        .Where(r => r.Outcome == CallerOutcome.Unexpected)
+        .Select(r => $"{r.Kind}: {r.Error?.GetType().Name ?? "no error"} {r.Error?.Message}");
 
     public TimeSpan LoadTime { get; private set; }
 
