@@ -12,6 +12,11 @@ public sealed class BudgetOptionsValidator : IValidateOptions<BudgetOptions>
         ArgumentNullException.ThrowIfNull(options);
         const string S = BudgetOptions.SectionName;
         var failures = new List<string>();
+        if (options.DefaultMaxOutputTokens < 1)
+        {
+            failures.Add($"{S}:DefaultMaxOutputTokens is {options.DefaultMaxOutputTokens}; it must be at least 1 (4096 by default): it is the output cap reserved for, and sent with, calls that set none.");
+        }
+
         if (options.ReservationTimeout <= TimeSpan.Zero)
         {
             failures.Add($"{S}:ReservationTimeout must be positive (for example \"00:10:00\").");

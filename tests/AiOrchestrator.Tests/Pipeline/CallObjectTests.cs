@@ -358,3 +358,21 @@ public class PipelineSettingsTests
         build.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*DefaultMaxOutputTokens*at least 1*");
     }
 }
+
+public class BudgetStageSettingValidationTests
+{
+    [Fact]
+    public void A_default_cap_below_one_in_configuration_fails_at_start_naming_the_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AiOrchestrator:StorePath"] = ":memory:",
+            ["AiOrchestrator:Budgets:StorePath"] = ":memory:",
+            ["AiOrchestrator:Budgets:DefaultMaxOutputTokens"] = "0",
+        }).Build();
+        using var services = new ServiceCollection().AddAiOrchestrator(configuration).AddBudgetLedger(configuration).BuildServiceProvider();
+
+        var resolve = () => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BudgetOptions>>().Value;
+        resolve.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*Budgets:DefaultMaxOutputTokens is 0*");
+    }
+}
