@@ -92,12 +92,12 @@ public sealed class ModelPrice
         usage.Validate();
         var rates = RatesFor(usage.InputTokens);
         var perMillion = 0m;
-        perMillion += Cost(usage.UncachedInputTokens, rates.InputPerMillion);
+        perMillion += Cost(usage.InputTokens - usage.CachedInputTokens - usage.AllCacheWriteTokens - usage.InputAudioTokens, rates.InputPerMillion);
         perMillion += Cost(usage.CachedInputTokens, rates.CachedInputPerMillion);
         perMillion += Cost(usage.CacheWriteTokens, rates.CacheWritePerMillion);
         perMillion += Cost(usage.CacheWrite1hTokens, rates.CacheWrite1hPerMillion);
         perMillion += Cost(usage.InputAudioTokens, rates.InputAudioPerMillion);
-        perMillion += Cost(usage.TextOutputTokens, rates.OutputPerMillion);
+        perMillion += Cost(usage.OutputTokens - usage.ReasoningTokens - usage.OutputAudioTokens, rates.OutputPerMillion);
         perMillion += Cost(usage.ReasoningTokens, rates.ReasoningPerMillion);
         perMillion += Cost(usage.OutputAudioTokens, rates.OutputAudioPerMillion);
         return new Money((perMillion * OneMillionth) + PerRequest, Currency);

@@ -16,8 +16,8 @@ public class ProviderUsageJsonTests
             """));
 
         usage.Should().Be(new TokenUsage { InputTokens = 2006, CachedInputTokens = 1920, OutputTokens = 300, ReasoningTokens = 192 });
-        usage.UncachedInputTokens.Should().Be(86);
-        usage.TextOutputTokens.Should().Be(108);
+        (usage.InputTokens - usage.CachedInputTokens - usage.AllCacheWriteTokens).Should().Be(86);
+        (usage.OutputTokens - usage.ReasoningTokens).Should().Be(108);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class ProviderUsageJsonTests
             CacheWrite1hTokens = 2000,
             OutputTokens = 400,
         });
-        usage.UncachedInputTokens.Should().Be(50);
+        (usage.InputTokens - usage.CachedInputTokens - usage.AllCacheWriteTokens).Should().Be(50);
     }
 
     [Fact]
