@@ -5,13 +5,16 @@ namespace AiOrchestrator.Pricing;
 /// <summary>
 /// Prices calls: finds the model's price (overrides first, then the shipped catalog) and applies the unpriced-model
 /// policy, so that a cost is never silently zero: an unpriced model either throws <see cref="UnpricedModelException"/>
-/// or is priced with the configured fallback price and marked as such. Thread-safe.
+/// or is priced with the configured fallback price and marked as such. Costs carry their parts by unit. Thread-safe.
 /// </summary>
 public sealed class CostCalculator
 {
     private readonly ModelPrice? _fallback;
 
-    /// <summary>Creates a calculator from <paramref name="options"/> on top of <paramref name="catalog"/> (default: the shipped one).</summary>
+    /// <summary>
+    /// Creates a calculator from <paramref name="options"/> on top of <paramref name="catalog"/> (default: the file in
+    /// <see cref="PricingOptions.CatalogFile"/>, else the shipped catalog).
+    /// </summary>
     /// <exception cref="OptionsValidationException">The options are invalid; each failure names its setting and the fix.</exception>
     public CostCalculator(PricingOptions options, PriceCatalog? catalog = null)
     {
@@ -22,11 +25,11 @@ public sealed class CostCalculator
             throw new OptionsValidationException(Options.DefaultName, typeof(PricingOptions), failures);
         }
 
-        catalog ??= PriceCatalog.Default;
+        catalog ??= LoadCatalogFile(options.CatalogFile) ?? PriceCatalog.Default;
         Catalog = options.Prices.Count == 0 ? catalog : catalog.WithPrices(options.Prices);
         UnpricedModels = options.UnpricedModels;
         _fallback = UnpricedModels == UnpricedModelPolicy.UseFallbackPrice
-            ? options.FallbackPrice!.ToModelPrice("*", "*", PriceSource.Fallback)
+            ? options.FallbackPrice!.ToModelPrice("*", "*", PriceSource.Fallback, Catalog.Units)
             : null;
     }
 
@@ -45,7 +48,7 @@ public sealed class CostCalculator
             return price;
         }
 
-        return _fallback ?? throw new UnpricedModelException(provider, modelId);
+        return _fallback ?? throw new UnpricedModelException(provider, modelId, Catalog.ExplainUnpriced(provider, modelId, at) ?? UnpricedReason.UnknownModel);
     }
 
     /// <summary>The exact cost of a call's usage.</summary>
@@ -58,6 +61,24 @@ public sealed class CostCalculator
     public CallCost Calculate(string? provider, string modelId, in TokenUsage usage, DateTimeOffset at)
     {
         var price = GetPrice(provider, modelId, at);
-        return new CallCost(price.CalculateCost(usage), price);
+        return price.Calculate(usage);
+    }
+
+    private static PriceCatalog? LoadCatalogFile(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return PriceCatalog.Load(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(PricingOptions), [
+                $"{PricingOptions.SectionName}:CatalogFile is '{path}', which cannot be used: {ex.Message} Fix or replace the file (a genai-prices v2 data.json, or a catalog written by tools/PriceCatalogGenerator), or remove the setting to use the shipped catalog."]);
+        }
     }
 }

@@ -28,8 +28,8 @@ internal abstract class MatchRule
         return property.Name switch
         {
             "equals" => new EqualsRule(Literal(property.Value)),
-            "startsWith" => new StartsWithRule(Literal(property.Value)),
-            "endsWith" => new EndsWithRule(Literal(property.Value)),
+            "starts_with" => new StartsWithRule(Literal(property.Value)),
+            "ends_with" => new EndsWithRule(Literal(property.Value)),
             "contains" => new ContainsRule(Literal(property.Value)),
             "regex" => new RegexRule(new Regex(
                 property.Value.GetString() ?? string.Empty,

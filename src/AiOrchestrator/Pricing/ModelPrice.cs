@@ -5,15 +5,23 @@ namespace AiOrchestrator.Pricing;
 
 /// <summary>
 /// The price of one model from one provider at one point in time, resolved from the catalog, an override or the
-/// fallback price. Immutable; computes exact costs in <see cref="decimal"/>.
+/// fallback price: a price per billable unit (<see cref="PriceUnit"/>). Immutable; computes exact costs in
+/// <see cref="decimal"/>.
 /// </summary>
+/// <remarks>
+/// A call's usage is split into disjoint parts, each priced by the most specific priced unit that contains it: a
+/// cached audio read is priced as a cached audio read when that unit has a price, else as a cache read, else as input.
+/// Tiers are chosen by the request's total input tokens and apply to every count of the tiered unit.
+/// </remarks>
 public sealed class ModelPrice
 {
-    private const decimal TokensPerMillion = 1_000_000m;
-
-    // Multiplying by one millionth is exact in decimal and several times faster than dividing by a million.
-    private const decimal OneMillionth = 0.000001m;
-    private readonly PriceTier[] _tiers;
+    private readonly UnitPrice[] _ordered;     // most specific first
+    private readonly int[][] _descendants;     // for each of _ordered, the indexes of its strictly more specific priced units
+    private readonly UsageField[] _unpriceable; // usage counts that no price covers
+    private readonly UnitPrice? _input;
+    private readonly UnitPrice? _requests;
+    private readonly UnitPrice[] _outputs;
+    private static readonly ReadOnlyCollection<string> NoUnits = new([]);
 
     internal ModelPrice(
         string provider,
@@ -21,19 +29,48 @@ public sealed class ModelPrice
         string currency,
         DateTimeOffset? effectiveFrom,
         PriceSource source,
-        TokenRates baseRates,
-        decimal perRequest,
-        PriceTier[] tiers)
+        UnitPrice[] prices,
+        UnitRegistry registry)
     {
         Provider = provider;
         ModelId = modelId;
         Currency = currency;
         EffectiveFrom = effectiveFrom;
         Source = source;
-        BaseRates = baseRates;
-        PerRequest = perRequest;
-        _tiers = tiers;
-        Tiers = new ReadOnlyCollection<PriceTier>(tiers);
+        Registry = registry;
+        Prices = new ReadOnlyCollection<UnitPrice>(prices);
+        _ordered = [.. prices.OrderByDescending(p => p.Unit.DimensionCount).ThenBy(p => p.Unit.Id, StringComparer.Ordinal)];
+        _descendants = new int[_ordered.Length][];
+        for (var i = 0; i < _ordered.Length; i++)
+        {
+            var list = new List<int>();
+            for (var j = 0; j < _ordered.Length; j++)
+            {
+                if (j != i && _ordered[i].Unit.IsAncestorOrSelfOf(_ordered[j].Unit))
+                {
+                    list.Add(j);
+                }
+            }
+
+            _descendants[i] = [.. list];
+        }
+
+        _input = Find("input_tokens");
+        _requests = Array.Find(prices, p => p.Unit.Family == "requests");
+        _outputs = Array.FindAll(prices, p => p.Unit.Direction == UnitDirection.Output);
+        UnreportedUnits = new ReadOnlyCollection<PriceUnit>(Array.FindAll(prices, p => !p.Unit.IsCarriedByUsage).Select(p => p.Unit).ToArray());
+
+        var unpriceable = new List<UsageField>();
+        foreach (var unitId in UsageUnits.UnitIds)
+        {
+            if (registry.TryFind(unitId, out var unit) && unit.Field != UsageField.Requests
+                && !Array.Exists(prices, p => p.Unit.IsAncestorOrSelfOf(unit)))
+            {
+                unpriceable.Add(unit.Field);
+            }
+        }
+
+        _unpriceable = [.. unpriceable];
     }
 
     /// <summary>The provider whose price list this is (a catalog provider id such as <c>openai</c>, or the override's provider).</summary>
@@ -48,75 +85,103 @@ public sealed class ModelPrice
     /// <summary>When this price took effect, or <see langword="null"/> when it has no start date.</summary>
     public DateTimeOffset? EffectiveFrom { get; }
 
-    /// <summary>Where the price came from.</summary>
+    /// <summary>Where the price came from, and whether it was a fallback.</summary>
     public PriceSource Source { get; }
 
-    /// <summary>The prices per million tokens below the first long-context tier.</summary>
-    public TokenRates BaseRates { get; }
+    /// <summary>The price of each priced unit.</summary>
+    public IReadOnlyList<UnitPrice> Prices { get; }
 
-    /// <summary>Long-context tiers, ordered by threshold; empty when the price does not depend on context length.</summary>
-    public IReadOnlyList<PriceTier> Tiers { get; }
+    /// <summary>
+    /// Priced units that <see cref="TokenUsage"/> carries no count for: their tokens are priced by their nearest priced
+    /// ancestor. Empty for every price of the shipped catalog; a newer feed may add such units.
+    /// </summary>
+    public IReadOnlyList<PriceUnit> UnreportedUnits { get; }
 
-    /// <summary>A fixed price per request, on top of the token prices (zero for most models).</summary>
-    public decimal PerRequest { get; }
+    /// <summary>The base price per million plain input tokens (zero when input is not priced).</summary>
+    public decimal InputPerMillion => PerMillion("input_tokens");
 
-    /// <summary>The base price per million plain input tokens.</summary>
-    public decimal InputPerMillion => BaseRates.InputPerMillion;
+    /// <summary>The base price per million plain output tokens (zero when output is not priced).</summary>
+    public decimal OutputPerMillion => PerMillion("output_tokens");
 
-    /// <summary>The base price per million plain output tokens.</summary>
-    public decimal OutputPerMillion => BaseRates.OutputPerMillion;
+    /// <summary>The price of one request, on top of the other units (zero for most models).</summary>
+    public decimal PerRequest => _requests is null ? 0m : _requests.Price / _requests.Unit.Per;
 
-    /// <summary>The prices that apply to a request with <paramref name="inputTokens"/> input tokens in total.</summary>
-    public TokenRates RatesFor(long inputTokens)
+    /// <summary>True when some unit's price depends on the request's total input tokens.</summary>
+    public bool HasTiers => Array.Exists(_ordered, p => p.Tiers.Count > 0);
+
+    internal UnitRegistry Registry { get; }
+
+    /// <summary>The price of a unit, by its id (<c>cache_read_tokens</c>), or <see langword="null"/> when not priced apart.</summary>
+    public UnitPrice? Find(string unitId) => Array.Find(_ordered, p => string.Equals(p.Unit.Id, unitId, StringComparison.Ordinal));
+
+    /// <summary>The exact cost of a call's usage.</summary>
+    /// <exception cref="InvalidUsageException">The usage is inconsistent (see <see cref="TokenUsage.Validate"/>).</exception>
+    public Money CalculateCost(in TokenUsage usage) => Calculate(usage).Cost;
+
+    /// <summary>
+    /// The exact cost of a call's usage, with its parts: each priced unit's count and amount, the input, output and
+    /// other (searches, requests) totals, and any count no price covers.
+    /// </summary>
+    /// <exception cref="InvalidUsageException">The usage is inconsistent (see <see cref="TokenUsage.Validate"/>).</exception>
+    public CallCost Calculate(in TokenUsage usage)
     {
-        var tiers = _tiers;
-        for (var i = tiers.Length - 1; i >= 0; i--)
+        usage.Validate();
+        var ordered = _ordered;
+        Span<long> leaves = ordered.Length <= 32 ? stackalloc long[ordered.Length] : new long[ordered.Length];
+        var parts = new UnitCost[ordered.Length];
+        decimal input = 0m, output = 0m, other = 0m;
+        for (var i = 0; i < ordered.Length; i++)
         {
-            if (inputTokens > tiers[i].AboveInputTokens)
+            var price = ordered[i];
+            var count = UsageUnits.Get(usage, price.Unit.Field);
+            var leaf = count;
+            foreach (var d in _descendants[i])
             {
-                return tiers[i].Rates;
+                leaf -= leaves[d];
+            }
+
+            if (leaf < 0)
+            {
+                throw new InvalidUsageException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Usage is inconsistent for {Provider}/{ModelId}: the more specific units inside {price.Unit.Id} ({count}) add up to {count - leaf}."));
+            }
+
+            leaves[i] = leaf;
+            var rate = price.PriceAt(usage.InputTokens);
+            var amount = price.Amount(leaf, rate);
+            parts[i] = new UnitCost(price.Unit, leaf, rate, amount);
+            switch (price.Unit.Direction)
+            {
+                case UnitDirection.Input: input += amount; break;
+                case UnitDirection.Output: output += amount; break;
+                default: other += amount; break;
             }
         }
 
-        return BaseRates;
-    }
-
-    /// <summary>
-    /// The exact cost of a call's usage: uncached input, cache reads, five-minute and one-hour cache writes, audio
-    /// input, text output, reasoning and audio output each at their price, plus the per-request price. The tier is
-    /// chosen by the usage's total <see cref="TokenUsage.InputTokens"/>.
-    /// </summary>
-    /// <exception cref="InvalidUsageException">The usage is inconsistent (see <see cref="TokenUsage.Validate"/>).</exception>
-    public Money CalculateCost(in TokenUsage usage)
-    {
-        usage.Validate();
-        var rates = RatesFor(usage.InputTokens);
-        var perMillion = 0m;
-        perMillion += Cost(usage.InputTokens - usage.CachedInputTokens - usage.AllCacheWriteTokens - usage.InputAudioTokens, rates.InputPerMillion);
-        perMillion += Cost(usage.CachedInputTokens, rates.CachedInputPerMillion);
-        perMillion += Cost(usage.CacheWriteTokens, rates.CacheWritePerMillion);
-        perMillion += Cost(usage.CacheWrite1hTokens, rates.CacheWrite1hPerMillion);
-        perMillion += Cost(usage.InputAudioTokens, rates.InputAudioPerMillion);
-        perMillion += Cost(usage.OutputTokens - usage.ReasoningTokens - usage.OutputAudioTokens, rates.OutputPerMillion);
-        perMillion += Cost(usage.ReasoningTokens, rates.ReasoningPerMillion);
-        perMillion += Cost(usage.OutputAudioTokens, rates.OutputAudioPerMillion);
-        return new Money((perMillion * OneMillionth) + PerRequest, Currency);
+        return new CallCost(new Money(input + output + other, Currency), this)
+        {
+            InputCost = input,
+            OutputCost = output,
+            OtherCost = other,
+            Parts = parts,
+            UnpricedUnits = UnpricedIn(usage),
+        };
     }
 
     /// <summary>
     /// The most a call can cost, for budget reservations: <paramref name="inputTokens"/> at the input price of the
-    /// tier they fall in, plus <paramref name="maxOutputTokens"/> at the highest output price (text, reasoning or
-    /// audio), plus the per-request price.
+    /// tier they fall in, plus <paramref name="maxOutputTokens"/> at the highest price any output unit has in that tier
+    /// (text, reasoning, audio, image...), plus the per-request price.
     /// </summary>
-    /// <remarks>Input is priced as plain input: prompt-cache writes, which cost more, can make the real cost higher.</remarks>
+    /// <remarks>Input is priced as plain input: prompt-cache writes, which cost more, and per-search prices can make the real cost higher.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">A token count is negative.</exception>
     public Money EstimateMaxCost(long inputTokens, long maxOutputTokens)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inputTokens);
         ArgumentOutOfRangeException.ThrowIfNegative(maxOutputTokens);
-        var rates = RatesFor(inputTokens);
-        var perMillion = Cost(inputTokens, rates.InputPerMillion) + Cost(maxOutputTokens, rates.MaxOutputPerMillion);
-        return new Money((perMillion * OneMillionth) + PerRequest, Currency);
+        var amount = InputAmount(inputTokens) + OutputAmount(maxOutputTokens, inputTokens) + PerRequest;
+        return new Money(amount, Currency);
     }
 
     /// <summary>
@@ -134,15 +199,14 @@ public sealed class ModelPrice
             throw new CurrencyMismatchException(Currency, available.Currency);
         }
 
-        var rates = RatesFor(inputTokens);
-        var remaining = available.Amount - (Cost(inputTokens, rates.InputPerMillion) / TokensPerMillion) - PerRequest;
+        var remaining = available.Amount - InputAmount(inputTokens) - PerRequest;
         if (remaining <= 0m)
         {
             return 0;
         }
 
-        var perMillion = rates.MaxOutputPerMillion;
-        if (perMillion == 0m)
+        var (rate, per) = MaxOutputRate(inputTokens);
+        if (rate == 0m)
         {
             return long.MaxValue;
         }
@@ -150,7 +214,7 @@ public sealed class ModelPrice
         decimal tokens;
         try
         {
-            tokens = decimal.Floor(remaining * TokensPerMillion / perMillion);
+            tokens = decimal.Floor(remaining * per / rate);
         }
         catch (OverflowException)
         {
@@ -163,7 +227,7 @@ public sealed class ModelPrice
         }
 
         // Division rounds at 28 significant digits; step back if that rounding made the count one too many.
-        while (tokens > 0m && tokens * perMillion / TokensPerMillion > remaining)
+        while (tokens > 0m && tokens * rate / per > remaining)
         {
             tokens--;
         }
@@ -174,7 +238,52 @@ public sealed class ModelPrice
     /// <summary>Describes the price, for logs and error messages.</summary>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Provider}/{ModelId}: input {BaseRates.InputPerMillion}, cached input {BaseRates.CachedInputPerMillion}, output {BaseRates.OutputPerMillion} {Currency} per million tokens{(_tiers.Length > 0 ? $" (+{_tiers.Length} long-context tier(s))" : string.Empty)} [{Source}]");
+        $"{Provider}/{ModelId}: {string.Join(", ", Prices)} {Currency} [{Source}]");
 
-    private static decimal Cost(long tokens, decimal perMillion) => tokens == 0 ? 0m : tokens * perMillion;
+    /// <summary>The same price, marked as found another way (a declared fallback provider, the model's maker).</summary>
+    internal ModelPrice WithSource(PriceSource source)
+        => source == Source ? this : new ModelPrice(Provider, ModelId, Currency, EffectiveFrom, source, [.. Prices], Registry);
+
+    private decimal PerMillion(string unitId)
+        => Find(unitId) is { } p ? p.Price * 1_000_000m / p.Unit.Per : 0m;
+
+    private decimal InputAmount(long inputTokens)
+        => _input is null ? 0m : _input.Amount(inputTokens, _input.PriceAt(inputTokens));
+
+    private decimal OutputAmount(long outputTokens, long inputTokens)
+    {
+        var (rate, per) = MaxOutputRate(inputTokens);
+        return rate == 0m || outputTokens == 0 ? 0m : outputTokens * rate / per;
+    }
+
+    // The highest price per output token any output unit has, as (price, per).
+    private (decimal Rate, decimal Per) MaxOutputRate(long inputTokens)
+    {
+        decimal best = 0m, bestPer = 1m;
+        foreach (var p in _outputs)
+        {
+            var rate = p.PriceAt(inputTokens);
+            if (rate * bestPer > best * p.Unit.Per)
+            {
+                best = rate;
+                bestPer = p.Unit.Per;
+            }
+        }
+
+        return (best, bestPer);
+    }
+
+    private System.Collections.ObjectModel.ReadOnlyCollection<string> UnpricedIn(in TokenUsage usage)
+    {
+        List<string>? found = null;
+        foreach (var field in _unpriceable)
+        {
+            if (UsageUnits.Get(usage, field) > 0)
+            {
+                (found ??= []).Add(UsageUnits.IdOf(field));
+            }
+        }
+
+        return found is null ? NoUnits : found.AsReadOnly();
+    }
 }

@@ -2,9 +2,10 @@ namespace AiOrchestrator.Pricing;
 
 /// <summary>
 /// A price given in code or configuration, which adds to or overrides the shipped catalog. Prices are per million
-/// tokens in <see cref="Currency"/>. Unset prices fall back: cached input, cache writes and audio input to
-/// <see cref="InputPerMillion"/>; reasoning and audio output to <see cref="OutputPerMillion"/>; the one-hour cache
-/// write to the five-minute one.
+/// tokens in <see cref="Currency"/>, except those in <see cref="Units"/>, which are per their unit's own count. A unit
+/// left unset is priced by its nearest priced ancestor: cache reads, cache writes and audio input cost
+/// <see cref="InputPerMillion"/>; reasoning and audio output cost <see cref="OutputPerMillion"/>; one-hour cache writes
+/// cost <see cref="CacheWritePerMillion"/>.
 /// </summary>
 public sealed class ModelPriceDefinition
 {
@@ -29,7 +30,7 @@ public sealed class ModelPriceDefinition
     /// <summary>Price per million input tokens read from the prompt cache; defaults to the input price.</summary>
     public decimal? CachedInputPerMillion { get; set; }
 
-    /// <summary>Price per million tokens written to a five-minute prompt cache; defaults to the input price.</summary>
+    /// <summary>Price per million tokens written to a prompt cache (any lifetime unless <see cref="CacheWrite1hPerMillion"/> is set); defaults to the input price.</summary>
     public decimal? CacheWritePerMillion { get; set; }
 
     /// <summary>Price per million tokens written to a one-hour prompt cache; defaults to the five-minute price.</summary>
@@ -59,28 +60,65 @@ public sealed class ModelPriceDefinition
     /// <summary>Long-context tiers, by total input tokens.</summary>
     public IList<PriceTierDefinition> Tiers { get; } = new List<PriceTierDefinition>();
 
-    /// <summary>Builds the immutable price; assumes the definition passed validation.</summary>
-    internal ModelPrice ToModelPrice(string provider, string modelId, PriceSource source)
+    /// <summary>
+    /// Prices of other units, by the price feed's price key, each per that unit's own count (for example
+    /// <c>web_searches_kcount</c> per thousand searches, <c>cache_audio_read_mtok</c> or <c>output_image_mtok</c> per
+    /// million tokens). A key set here wins over the property for the same unit. See docs/pricing.md for the keys.
+    /// </summary>
+    public IDictionary<string, decimal> Units { get; } = new Dictionary<string, decimal>(StringComparer.Ordinal);
+
+    /// <summary>The named properties and the price keys they set.</summary>
+    internal static readonly (string PriceKey, Func<ModelPriceDefinition, decimal?> Base, Func<PriceTierDefinition, decimal?> Tier)[] Named =
+    [
+        ("input_mtok", d => d.InputPerMillion, t => t.InputPerMillion),
+        ("cache_read_mtok", d => d.CachedInputPerMillion, t => t.CachedInputPerMillion),
+        ("cache_write_mtok", d => d.CacheWritePerMillion, t => t.CacheWritePerMillion),
+        ("cache_write_1h_mtok", d => d.CacheWrite1hPerMillion, t => t.CacheWrite1hPerMillion),
+        ("output_mtok", d => d.OutputPerMillion, t => t.OutputPerMillion),
+        ("output_reasoning_mtok", d => d.ReasoningPerMillion, t => t.ReasoningPerMillion),
+        ("input_audio_mtok", d => d.InputAudioPerMillion, t => t.InputAudioPerMillion),
+        ("output_audio_mtok", d => d.OutputAudioPerMillion, t => t.OutputAudioPerMillion),
+    ];
+
+    /// <summary>Builds the immutable price; assumes the definition passed validation (unknown keys were reported there).</summary>
+    /// <exception cref="InvalidDataException">The prices leave an overlap of two priced units unpriced.</exception>
+    internal ModelPrice ToModelPrice(string provider, string modelId, PriceSource source, UnitRegistry registry)
     {
-        var baseRates = TokenRates.Resolve(
-            InputPerMillion, CachedInputPerMillion, CacheWritePerMillion, CacheWrite1hPerMillion,
-            OutputPerMillion, ReasoningPerMillion, InputAudioPerMillion, OutputAudioPerMillion);
-        var tiers = new PriceTier[Tiers.Count];
-        for (var i = 0; i < tiers.Length; i++)
+        var tiers = Tiers.OrderBy(t => t.AboveInputTokens).ToArray();
+        var prices = new List<UnitPrice>();
+        foreach (var (key, baseOf, tierOf) in Named)
         {
-            var t = Tiers[i];
-            tiers[i] = new PriceTier(t.AboveInputTokens, TokenRates.Resolve(
-                t.InputPerMillion ?? InputPerMillion,
-                t.CachedInputPerMillion ?? CachedInputPerMillion,
-                t.CacheWritePerMillion ?? CacheWritePerMillion,
-                t.CacheWrite1hPerMillion ?? CacheWrite1hPerMillion,
-                t.OutputPerMillion ?? OutputPerMillion,
-                t.ReasoningPerMillion ?? ReasoningPerMillion,
-                t.InputAudioPerMillion ?? InputAudioPerMillion,
-                t.OutputAudioPerMillion ?? OutputAudioPerMillion));
+            if (Units.ContainsKey(key) || baseOf(this) is not { } price || !registry.TryFindByPriceKey(key, out var unit))
+            {
+                continue;
+            }
+
+            var unitTiers = new List<UnitPriceTier>();
+            foreach (var tier in tiers)
+            {
+                if (tierOf(tier) is { } tierPrice)
+                {
+                    unitTiers.Add(new UnitPriceTier(tier.AboveInputTokens, tierPrice));
+                }
+            }
+
+            prices.Add(new UnitPrice(unit, price, [.. unitTiers]));
         }
 
-        Array.Sort(tiers, static (a, b) => a.AboveInputTokens.CompareTo(b.AboveInputTokens));
-        return new ModelPrice(provider, modelId, Currency, EffectiveFrom, source, baseRates, PerRequest ?? 0m, tiers);
+        foreach (var (key, price) in Units)
+        {
+            if (registry.TryFindByPriceKey(key, out var unit))
+            {
+                prices.Add(new UnitPrice(unit, price, []));
+            }
+        }
+
+        if (PerRequest is { } perRequest && perRequest != 0m && !Units.ContainsKey("requests_kcount") && registry.TryFindByPriceKey("requests_kcount", out var requests))
+        {
+            prices.Add(new UnitPrice(requests, perRequest * requests.Per, []));
+        }
+
+        UnitPriceRules.CheckJoins(prices, registry, $"{provider}/{modelId}");
+        return new ModelPrice(provider, modelId, Currency, EffectiveFrom, source, [.. prices], registry);
     }
 }

@@ -1,19 +1,21 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 
 namespace AiOrchestrator.Pricing;
 
 /// <summary>
-/// Model prices: the catalog shipped inside this package (built from genai-prices data, never fetched over the
-/// network), plus any prices added in code or configuration, which take precedence.
+/// Model prices by billable unit: the catalog shipped inside this package (generated from the genai-prices v2 feed
+/// and its unit registry, never fetched over the network) or one loaded from a file, plus any prices added in code or
+/// configuration, which take precedence.
 /// </summary>
 /// <remarks>
 /// <para>A provider name (as a client reports it: <c>openai</c>, <c>anthropic</c>, <c>azure.ai.openai</c>,
-/// <c>gcp.gemini</c>, <c>aws.bedrock</c>...) is matched by catalog id, then known aliases, then the catalog's provider
-/// rules. Model ids are matched case-insensitively by the catalog's rules, including aliases and dated snapshots.
-/// When the provider is missing or unknown, or does not list the model, the model is looked up across providers,
-/// model makers first (OpenAI for <c>gpt-*</c>, Anthropic for <c>claude*</c>...); <see cref="ModelPrice.Provider"/>
-/// says whose price list answered.</para>
+/// <c>gcp.gemini</c>, <c>aws.bedrock</c>...) resolves by catalog id, then the documented aliases, then the catalog's
+/// provider rules (<see cref="TryResolveProvider"/>). The model is looked up in that provider's list, then in the lists
+/// the provider declares as its fallbacks (Azure → OpenAI, Anthropic), marked <see cref="PriceSource.FallbackProvider"/>;
+/// never in any other provider's list. When the call names no provider, the model is looked up in the list of the
+/// provider that makes it (OpenAI for <c>gpt-*</c>...), marked <see cref="PriceSource.ModelMaker"/>.</para>
 /// <para>The first lookup of a (provider, model) pair walks the rules; later lookups are a dictionary hit followed by
 /// choosing the price in effect at the given moment. Instances are immutable and thread-safe.</para>
 /// </remarks>
@@ -31,25 +33,84 @@ public sealed class PriceCatalog
     private readonly ConcurrentDictionary<LookupKey, PriceLookup> _lookups = new();
     private int _cachedLookups;
 
-    private PriceCatalog(CatalogProvider[] providers, string sourceCommit, DateOnly? sourceDate, PriceOverride[] overrides)
+    private PriceCatalog(CatalogProvider[] providers, UnitRegistry units, string sourceCommit, DateOnly? sourceDate, string currency, PriceOverride[] overrides)
     {
         _providers = providers;
         _overrides = overrides;
+        Units = units;
         SourceCommit = sourceCommit;
         SourceDate = sourceDate;
+        Currency = currency;
+        ProviderIds = new ReadOnlyCollection<string>([.. providers.Select(p => p.Id)]);
     }
 
     /// <summary>The catalog shipped inside this package, loaded once on first use.</summary>
     public static PriceCatalog Default => Shipped.Value;
 
-    /// <summary>The genai-prices commit the shipped data was built from.</summary>
+    /// <summary>The genai-prices commit the catalog was built from (empty for a feed file loaded as published).</summary>
     public string SourceCommit { get; }
 
     /// <summary>The date of that commit, when recorded.</summary>
     public DateOnly? SourceDate { get; }
 
+    /// <summary>The currency of the catalog's prices.</summary>
+    public string Currency { get; }
+
+    /// <summary>The billable units the catalog's prices are keyed by.</summary>
+    public UnitRegistry Units { get; }
+
+    /// <summary>The catalog's provider ids, in catalog order.</summary>
+    public IReadOnlyList<string> ProviderIds { get; }
+
     /// <summary>
-    /// A catalog with <paramref name="prices"/> added on top of this one's: they take precedence over the shipped
+    /// Reads a catalog file: a genai-prices v2 feed as published (<c>data.json</c>, read against this package's unit
+    /// registry) or a catalog written by tools/PriceCatalogGenerator (which carries its own registry, so units newer
+    /// than this package are priced).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a catalog; the message names the provider, model or key at fault.</exception>
+    public static PriceCatalog Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var result = PriceCatalogReader.Read(stream, Default.Units);
+        return new PriceCatalog(result.Providers, result.Units, result.SourceCommit, result.SourceDate, result.Currency, []);
+    }
+
+    /// <summary>Reads a catalog file from <paramref name="path"/> (see <see cref="Load(Stream)"/>).</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a catalog; the message names the file and the fault.</exception>
+    public static PriceCatalog Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The price catalog file '{path}' does not exist.", path);
+        }
+
+        using var stream = File.OpenRead(path);
+        try
+        {
+            return Load(stream);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"The price catalog file '{path}' cannot be used: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Resolves a provider name as a client reports it to a catalog provider id: the id itself, a documented alias
+    /// (<c>azure.ai.openai</c> → <c>azure</c>, <c>gcp.gemini</c> → <c>google</c>, <c>aws.bedrock</c> → <c>aws</c>...), or
+    /// the catalog's provider rules. Case-insensitive.
+    /// </summary>
+    public bool TryResolveProvider(string providerName, [MaybeNullWhen(false)] out string providerId)
+    {
+        ArgumentNullException.ThrowIfNull(providerName);
+        providerId = FindProvider(providerName.Trim().ToLowerInvariant())?.Id;
+        return providerId is not null;
+    }
+
+    /// <summary>
+    /// A catalog with <paramref name="prices"/> added on top of this one's: they take precedence over the catalog's
     /// data (and over prices added before).
     /// </summary>
     /// <exception cref="ArgumentException">A definition is invalid; the message lists every problem.</exception>
@@ -61,18 +122,35 @@ public sealed class PriceCatalog
         var index = 0;
         foreach (var definition in prices)
         {
-            PricingOptionsValidator.CollectDefinition(definition, $"{PricingOptions.SectionName}:Prices:{index++}", requireModel: true, failures);
-            if (failures.Count > 0)
+            var key = $"{PricingOptions.SectionName}:Prices:{index++}";
+            var before = failures.Count;
+            PricingOptionsValidator.CollectDefinition(definition, key, requireModel: true, failures);
+            foreach (var unitKey in definition?.Units.Keys ?? [])
+            {
+                if (!Units.TryFindByPriceKey(unitKey, out _))
+                {
+                    failures.Add($"{key}:Units:{unitKey} is not a price key of the catalog's unit registry. Use a key such as web_searches_kcount, cache_audio_read_mtok or output_image_mtok (see docs/pricing.md).");
+                }
+            }
+
+            if (failures.Count > before)
             {
                 continue;
             }
 
-            var model = definition.Model!.Trim();
+            var model = definition!.Model!.Trim();
             var isPrefix = model.EndsWith('*');
             var pattern = (isPrefix ? model[..^1] : model).ToLowerInvariant();
             var providerKey = string.IsNullOrWhiteSpace(definition.Provider) ? null : ProviderKey(definition.Provider.Trim().ToLowerInvariant());
-            var price = definition.ToModelPrice(definition.Provider?.Trim() ?? "*", model, PriceSource.Override);
-            added.Add(new PriceOverride(providerKey, pattern, isPrefix, price));
+            try
+            {
+                var price = definition.ToModelPrice(definition.Provider?.Trim() ?? "*", model, PriceSource.Override, Units);
+                added.Add(new PriceOverride(providerKey, pattern, isPrefix, price));
+            }
+            catch (InvalidDataException ex)
+            {
+                failures.Add($"{key}: {ex.Message} (under Units).");
+            }
         }
 
         if (failures.Count > 0)
@@ -81,7 +159,7 @@ public sealed class PriceCatalog
         }
 
         added.AddRange(_overrides);
-        return new PriceCatalog(_providers, SourceCommit, SourceDate, [.. added]);
+        return new PriceCatalog(_providers, Units, SourceCommit, SourceDate, Currency, [.. added]);
     }
 
     /// <summary>Finds the price of <paramref name="modelId"/> from <paramref name="provider"/> in effect at <paramref name="at"/>.</summary>
@@ -92,33 +170,37 @@ public sealed class PriceCatalog
     /// <returns><see langword="true"/> when a price is known.</returns>
     public bool TryFindPrice(string? provider, string modelId, DateTimeOffset at, [MaybeNullWhen(false)] out ModelPrice price)
     {
-        ArgumentNullException.ThrowIfNull(modelId);
-        if (!_lookups.TryGetValue(new LookupKey(provider, modelId), out var lookup))
-        {
-            lookup = ResolveAndRemember(provider, modelId);
-        }
-
-        price = lookup.PriceAt(at);
+        price = Lookup(provider, modelId).PriceAt(at);
         return price is not null;
     }
 
     /// <summary>Finds the price of <paramref name="modelId"/> from <paramref name="provider"/> in effect at <paramref name="at"/>.</summary>
-    /// <exception cref="UnpricedModelException">No price is known; the message says how to add one.</exception>
+    /// <exception cref="UnpricedModelException">No price is known; <see cref="UnpricedModelException.Reason"/> says why and the message how to add one.</exception>
     public ModelPrice FindPrice(string? provider, string modelId, DateTimeOffset at)
-        => TryFindPrice(provider, modelId, at, out var price) ? price : throw new UnpricedModelException(provider, modelId);
-
-    /// <summary>Reads a catalog in the generator's format.</summary>
-    internal static PriceCatalog Load(Stream stream)
     {
-        var (providers, commit, date) = PriceCatalogReader.Read(stream);
-        return new PriceCatalog(providers, commit, date, []);
+        var lookup = Lookup(provider, modelId);
+        return lookup.PriceAt(at) ?? throw new UnpricedModelException(provider, modelId, lookup.Reason);
+    }
+
+    /// <summary>Why <paramref name="modelId"/> from <paramref name="provider"/> has no price at <paramref name="at"/>, or <see langword="null"/> when it has one.</summary>
+    public UnpricedReason? ExplainUnpriced(string? provider, string modelId, DateTimeOffset at)
+    {
+        var lookup = Lookup(provider, modelId);
+        return lookup.PriceAt(at) is null ? lookup.Reason : null;
     }
 
     private static PriceCatalog LoadShipped()
     {
         using var stream = typeof(PriceCatalog).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"The price catalog resource '{ResourceName}' is missing from {typeof(PriceCatalog).Assembly.GetName().Name}; the package is damaged. Reinstall it.");
-        return Load(stream);
+        var result = PriceCatalogReader.Read(stream, feedUnits: null);
+        return new PriceCatalog(result.Providers, result.Units, result.SourceCommit, result.SourceDate, result.Currency, []);
+    }
+
+    private PriceLookup Lookup(string? provider, string modelId)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        return _lookups.TryGetValue(new LookupKey(provider, modelId), out var lookup) ? lookup : ResolveAndRemember(provider, modelId);
     }
 
     private PriceLookup ResolveAndRemember(string? provider, string modelId)
@@ -142,26 +224,38 @@ public sealed class PriceCatalog
         var candidates = ModelIdAliases.For(model);
 
         CatalogModel? found = null;
+        var source = PriceSource.Catalog;
+        var reason = UnpricedReason.UnknownModel;
         if (known is not null)
+        {
+            found = FindIn(known, candidates);
+            if (found is null)
+            {
+                // One step along the provider's declared fallbacks, never further and never to any other list.
+                foreach (var fallbackId in known.FallbackProviderIds)
+                {
+                    if (Array.Find(_providers, p => p.Id == fallbackId) is { } fallback && (found = FindIn(fallback, candidates)) is not null)
+                    {
+                        source = PriceSource.FallbackProvider;
+                        break;
+                    }
+                }
+            }
+        }
+        else if (given is null)
         {
             foreach (var candidate in candidates)
             {
-                if ((found = known.FindModel(candidate)) is not null)
+                if ((found = FindAtModelMaker(candidate)) is not null)
                 {
+                    source = PriceSource.ModelMaker;
                     break;
                 }
             }
         }
-
-        if (found is null)
+        else
         {
-            foreach (var candidate in candidates)
-            {
-                if ((found = FindAcrossProviders(candidate)) is not null)
-                {
-                    break;
-                }
-            }
+            reason = UnpricedReason.UnknownProvider;
         }
 
         // Which provider keys this call answers to, for provider-specific overrides.
@@ -177,7 +271,7 @@ public sealed class PriceCatalog
             if (key is null
                 || string.Equals(key, given, StringComparison.Ordinal)
                 || string.Equals(key, known?.Id, StringComparison.Ordinal)
-                || (known is null && string.Equals(key, found?.ProviderId, StringComparison.Ordinal)))
+                || (known is null && given is null && string.Equals(key, found?.ProviderId, StringComparison.Ordinal)))
             {
                 matched.Add(candidate);
             }
@@ -185,7 +279,20 @@ public sealed class PriceCatalog
 
         // A stable sort keeps later-added overrides (listed first) ahead of earlier ones on ties.
         var ordered = matched.Count == 0 ? [] : matched.Order(Comparer<PriceOverride>.Create(PriceOverride.CompareSpecificity)).ToArray();
-        return new PriceLookup(ordered, found);
+        return new PriceLookup(ordered, found, source, reason);
+    }
+
+    private static CatalogModel? FindIn(CatalogProvider provider, List<string> candidates)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (provider.FindModel(candidate) is { } model)
+            {
+                return model;
+            }
+        }
+
+        return null;
     }
 
     private string ProviderKey(string lowerName) => FindProvider(lowerName)?.Id ?? lowerName;
@@ -222,20 +329,12 @@ public sealed class PriceCatalog
         return null;
     }
 
-    private CatalogModel? FindAcrossProviders(string lowerModelId)
+    private CatalogModel? FindAtModelMaker(string lowerModelId)
     {
-        // Model makers first: the providers whose own model rule claims the id (OpenAI for gpt-*, Anthropic for claude*).
+        // Only the providers whose own model rule claims the id (OpenAI for gpt-*, Anthropic for claude*).
         foreach (var provider in _providers)
         {
             if (provider.ModelMatch?.IsMatch(lowerModelId) == true && provider.FindModel(lowerModelId) is { } model)
-            {
-                return model;
-            }
-        }
-
-        foreach (var provider in _providers)
-        {
-            if (provider.FindModel(lowerModelId) is { } model)
             {
                 return model;
             }

@@ -3,112 +3,255 @@ using System.Text.Json;
 
 namespace AiOrchestrator.Pricing;
 
-/// <summary>Reads the catalog format written by tools/PriceCatalogGenerator.</summary>
+/// <summary>
+/// Reads a price catalog: the format written by tools/PriceCatalogGenerator (an object with <c>format</c> 2, the unit
+/// registry and the providers), or a genai-prices v2 feed file as published (a JSON array of providers, read against
+/// the shipped unit registry). Everything is checked; a problem fails the load with a message that names where.
+/// </summary>
 internal static class PriceCatalogReader
 {
-    public const int SupportedFormat = 1;
+    public const int SupportedFormat = 2;
 
-    public static (CatalogProvider[] Providers, string SourceCommit, DateOnly? SourceDate) Read(Stream stream)
+    public sealed record Result(CatalogProvider[] Providers, UnitRegistry Units, string SourceCommit, DateOnly? SourceDate, string Currency);
+
+    public static Result Read(Stream stream, UnitRegistry? feedUnits)
     {
-        using var doc = JsonDocument.Parse(stream);
-        var root = doc.RootElement;
-        var format = root.GetProperty("format").GetInt32();
-        if (format != SupportedFormat)
+        JsonDocument doc;
+        try
         {
-            throw new InvalidDataException($"The price catalog has format {format}; this version of AiOrchestrator reads format {SupportedFormat}.");
+            doc = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The price catalog is not valid JSON: {ex.Message}", ex);
         }
 
-        var source = root.GetProperty("source");
-        var commit = source.GetProperty("commit").GetString() ?? string.Empty;
-        DateOnly? date = source.TryGetProperty("date", out var d)
-            ? DateOnly.ParseExact(d.GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture)
-            : null;
-        var currency = root.GetProperty("currency").GetString() ?? Money.DefaultCurrency;
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Array)
+            {
+                var units = feedUnits ?? throw new InvalidDataException("A genai-prices v2 feed file needs a unit registry to be read against.");
+                return new Result(ReadProviders(root, units, Money.DefaultCurrency), units, string.Empty, null, Money.DefaultCurrency);
+            }
 
-        var providersJson = root.GetProperty("providers");
-        var providers = new CatalogProvider[providersJson.GetArrayLength()];
-        var p = 0;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || !format.TryGetInt32(out var version))
+            {
+                throw new InvalidDataException("The price catalog is neither a genai-prices v2 feed (a JSON array of providers) nor a catalog written by the generator (an object with a 'format').");
+            }
+
+            if (version != SupportedFormat)
+            {
+                throw new InvalidDataException($"The price catalog has format {version}; this version of AiOrchestrator reads format {SupportedFormat} (regenerate it with tools/PriceCatalogGenerator) or a genai-prices v2 feed file.");
+            }
+
+            var commit = string.Empty;
+            DateOnly? date = null;
+            if (root.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.Object)
+            {
+                commit = source.TryGetProperty("commit", out var c) ? c.GetString() ?? string.Empty : string.Empty;
+                if (source.TryGetProperty("date", out var d) && DateOnly.TryParseExact(d.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+                {
+                    date = parsed;
+                }
+            }
+
+            var currency = root.TryGetProperty("currency", out var cur) ? cur.GetString() ?? Money.DefaultCurrency : Money.DefaultCurrency;
+            var registry = root.TryGetProperty("units", out var unitsJson)
+                ? UnitRegistry.Read(unitsJson)
+                : feedUnits ?? throw new InvalidDataException("The price catalog has no 'units'.");
+            if (!root.TryGetProperty("providers", out var providers) || providers.ValueKind != JsonValueKind.Array)
+            {
+                throw new InvalidDataException("The price catalog has no 'providers' array.");
+            }
+
+            return new Result(ReadProviders(providers, registry, currency), registry, commit, date, currency);
+        }
+    }
+
+    private static CatalogProvider[] ReadProviders(JsonElement providersJson, UnitRegistry units, string currency)
+    {
+        var providers = new List<CatalogProvider>(providersJson.GetArrayLength());
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var fallbacks = new List<(string Provider, string Fallback)>();
         foreach (var provider in providersJson.EnumerateArray())
         {
-            var providerId = provider.GetProperty("id").GetString()!;
-            var modelsJson = provider.GetProperty("models");
+            var providerId = CatalogJson.RequiredString(provider, "id", "a provider").ToLowerInvariant();
+            if (!ids.Add(providerId))
+            {
+                throw new InvalidDataException($"The price catalog lists provider '{providerId}' twice.");
+            }
+
+            if (!provider.TryGetProperty("models", out var modelsJson) || modelsJson.ValueKind != JsonValueKind.Array)
+            {
+                throw new InvalidDataException($"Provider '{providerId}' in the price catalog has no 'models' array.");
+            }
+
             var models = new CatalogModel[modelsJson.GetArrayLength()];
             var m = 0;
             foreach (var model in modelsJson.EnumerateArray())
             {
-                var modelId = model.GetProperty("id").GetString()!;
-                var entriesJson = model.GetProperty("prices");
-                var entries = new CatalogPriceEntry[entriesJson.GetArrayLength()];
-                var e = 0;
-                foreach (var entry in entriesJson.EnumerateArray())
+                var modelId = CatalogJson.RequiredString(model, "id", $"a model of provider '{providerId}'");
+                var where = $"{providerId}/{modelId}";
+                if (!model.TryGetProperty("match", out var match))
                 {
-                    entries[e++] = ReadEntry(entry, providerId, modelId, currency);
+                    throw new InvalidDataException($"Model {where} in the price catalog has no 'match' rule.");
                 }
 
-                models[m++] = new CatalogModel(providerId, modelId, MatchRule.Parse(model.GetProperty("match")), entries);
+                if (!model.TryGetProperty("prices", out var prices))
+                {
+                    throw new InvalidDataException($"Model {where} in the price catalog has no 'prices'.");
+                }
+
+                models[m++] = new CatalogModel(providerId, modelId, MatchRule.Parse(match), ReadEntries(prices, providerId, modelId, units, currency));
             }
 
-            providers[p++] = new CatalogProvider(
+            var fallbackIds = Array.Empty<string>();
+            if (provider.TryGetProperty("fallback_model_providers", out var fb) && fb.ValueKind == JsonValueKind.Array)
+            {
+                fallbackIds = [.. fb.EnumerateArray().Select(f => (f.GetString() ?? string.Empty).ToLowerInvariant())];
+                fallbacks.AddRange(fallbackIds.Select(f => (providerId, f)));
+            }
+
+            providers.Add(new CatalogProvider(
                 providerId,
-                provider.TryGetProperty("providerMatch", out var pm) ? MatchRule.Parse(pm) : null,
-                provider.TryGetProperty("modelMatch", out var mm) ? MatchRule.Parse(mm) : null,
-                models);
+                provider.TryGetProperty("provider_match", out var pm) ? MatchRule.Parse(pm) : null,
+                provider.TryGetProperty("model_match", out var mm) ? MatchRule.Parse(mm) : null,
+                fallbackIds,
+                models));
         }
 
-        return (providers, commit, date);
+        foreach (var (provider, fallback) in fallbacks)
+        {
+            if (!ids.Contains(fallback))
+            {
+                throw new InvalidDataException($"Provider '{provider}' in the price catalog falls back to provider '{fallback}', which the catalog does not list.");
+            }
+        }
+
+        return [.. providers];
     }
 
-    private static CatalogPriceEntry ReadEntry(JsonElement entry, string providerId, string modelId, string currency)
+    private static CatalogPriceEntry[] ReadEntries(JsonElement prices, string providerId, string modelId, UnitRegistry units, string currency)
     {
-        DateTimeOffset? from = entry.TryGetProperty("from", out var f)
-            ? new DateTimeOffset(DateOnly.ParseExact(f.GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
-            : null;
-        var dailyFrom = CatalogPriceEntry.NoWindow;
-        var dailyUntil = CatalogPriceEntry.NoWindow;
-        if (entry.TryGetProperty("dailyFrom", out var df))
+        if (prices.ValueKind == JsonValueKind.Object)
         {
-            dailyFrom = TimeOnly.ParseExact(df.GetString()!, "HH:mm:ss", CultureInfo.InvariantCulture).Ticks;
-            dailyUntil = TimeOnly.ParseExact(entry.GetProperty("dailyUntil").GetString()!, "HH:mm:ss", CultureInfo.InvariantCulture).Ticks;
+            return [ReadEntry(prices, null, providerId, modelId, units, currency)];
         }
 
-        ModelPrice? price = null;
-        if (!entry.TryGetProperty("unpriced", out var unpriced) || !unpriced.GetBoolean())
+        if (prices.ValueKind != JsonValueKind.Array || prices.GetArrayLength() == 0)
         {
-            var tiers = Array.Empty<PriceTier>();
-            if (entry.TryGetProperty("tiers", out var tiersJson))
+            throw new InvalidDataException($"Model {providerId}/{modelId} in the price catalog has 'prices' that are neither a price set nor a non-empty list of conditional prices.");
+        }
+
+        var entries = new CatalogPriceEntry[prices.GetArrayLength()];
+        var i = 0;
+        foreach (var conditional in prices.EnumerateArray())
+        {
+            if (conditional.ValueKind != JsonValueKind.Object || !conditional.TryGetProperty("prices", out var set))
             {
-                tiers = new PriceTier[tiersJson.GetArrayLength()];
-                var t = 0;
-                foreach (var tier in tiersJson.EnumerateArray())
-                {
-                    tiers[t++] = new PriceTier(tier.GetProperty("above").GetInt64(), ReadRates(tier));
-                }
+                throw new InvalidDataException($"Model {providerId}/{modelId} in the price catalog has a conditional price without 'prices'.");
             }
 
-            price = new ModelPrice(
-                providerId,
-                modelId,
-                currency,
-                from,
-                PriceSource.Catalog,
-                ReadRates(entry),
-                entry.TryGetProperty("perRequest", out var perRequest) ? perRequest.GetDecimal() : 0m,
-                tiers);
+            entries[i++] = ReadEntry(set, conditional.TryGetProperty("constraint", out var c) ? c : null, providerId, modelId, units, currency);
+        }
+
+        return entries;
+    }
+
+    private static CatalogPriceEntry ReadEntry(JsonElement set, JsonElement? constraint, string providerId, string modelId, UnitRegistry units, string currency)
+    {
+        var where = $"{providerId}/{modelId}";
+        DateTimeOffset? from = null;
+        var dailyFrom = CatalogPriceEntry.NoWindow;
+        var dailyUntil = CatalogPriceEntry.NoWindow;
+        if (constraint is { } c)
+        {
+            if (c.TryGetProperty("start_date", out var start))
+            {
+                from = DateOnly.TryParseExact(start.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                    ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+                    : throw new InvalidDataException($"Model {where} in the price catalog has a start_date '{start}' that is not a yyyy-MM-dd date.");
+            }
+            else if (c.TryGetProperty("start_time", out var st) && c.TryGetProperty("end_time", out var et))
+            {
+                dailyFrom = TimeOfDay(st, where);
+                dailyUntil = TimeOfDay(et, where);
+            }
+            else
+            {
+                throw new InvalidDataException($"Model {where} in the price catalog has a constraint that is neither start_date nor start_time/end_time.");
+            }
+        }
+
+        if (set.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"Model {where} in the price catalog has a price set that is not an object.");
+        }
+
+        var unitPrices = new List<UnitPrice>();
+        foreach (var property in set.EnumerateObject())
+        {
+            if (!units.TryFindByPriceKey(property.Name, out var unit))
+            {
+                throw new InvalidDataException(
+                    $"Model {where} in the price catalog has price key '{property.Name}', which the unit registry does not define. The feed is newer than the registry: regenerate the catalog with tools/PriceCatalogGenerator from the feed and its units.yml, and load that file.");
+            }
+
+            unitPrices.Add(ReadUnitPrice(property.Value, unit, where));
+        }
+
+        // An empty price set lists the model without a price: the unpriced-model policy applies to it.
+        ModelPrice? price = null;
+        if (unitPrices.Count > 0)
+        {
+            UnitPriceRules.CheckJoins(unitPrices, units, where);
+            price = new ModelPrice(providerId, modelId, currency, from, PriceSource.Catalog, [.. unitPrices], units);
         }
 
         return new CatalogPriceEntry(price, from?.UtcTicks ?? 0, dailyFrom, dailyUntil);
     }
 
-    private static TokenRates ReadRates(JsonElement element) => TokenRates.Resolve(
-        Number(element, "input"),
-        Number(element, "cacheRead"),
-        Number(element, "cacheWrite"),
-        Number(element, "cacheWrite1h"),
-        Number(element, "output"),
-        reasoning: null,
-        Number(element, "inputAudio"),
-        Number(element, "outputAudio"));
+    private static UnitPrice ReadUnitPrice(JsonElement value, PriceUnit unit, string where)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return new UnitPrice(unit, NonNegative(value, unit, where), []);
+        }
 
-    private static decimal? Number(JsonElement element, string name)
-        => element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDecimal() : null;
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("base", out var b) && value.TryGetProperty("tiers", out var tiersJson) && tiersJson.ValueKind == JsonValueKind.Array)
+        {
+            var tiers = new UnitPriceTier[tiersJson.GetArrayLength()];
+            var i = 0;
+            var previous = -1L;
+            foreach (var tier in tiersJson.EnumerateArray())
+            {
+                if (!tier.TryGetProperty("start", out var s) || !s.TryGetInt64(out var startTokens) || startTokens < 0 || startTokens <= previous
+                    || !tier.TryGetProperty("price", out var p))
+                {
+                    throw new InvalidDataException($"Model {where} in the price catalog has tiers for '{unit.PriceKey}' that are not ascending {{start, price}} pairs.");
+                }
+
+                previous = startTokens;
+                tiers[i++] = new UnitPriceTier(startTokens, NonNegative(p, unit, where));
+            }
+
+            return new UnitPrice(unit, NonNegative(b, unit, where), tiers);
+        }
+
+        throw new InvalidDataException($"Model {where} in the price catalog has a price for '{unit.PriceKey}' that is neither a number nor {{base, tiers}}.");
+    }
+
+    private static decimal NonNegative(JsonElement value, PriceUnit unit, string where)
+        => value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var d) && d >= 0m
+            ? d
+            : throw new InvalidDataException($"Model {where} in the price catalog has price {value.GetRawText()} for '{unit.PriceKey}'; prices must be non-negative numbers.");
+
+    private static long TimeOfDay(JsonElement value, string where)
+    {
+        var text = (value.GetString() ?? string.Empty).TrimEnd('Z', 'z');
+        return TimeOnly.TryParseExact(text, ["HH:mm:ss", "HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? time.Ticks
+            : throw new InvalidDataException($"Model {where} in the price catalog has a time of day '{value}' that is not HH:mm:ss (UTC).");
+    }
 }

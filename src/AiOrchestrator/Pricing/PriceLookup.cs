@@ -2,10 +2,14 @@ namespace AiOrchestrator.Pricing;
 
 /// <summary>
 /// What one (provider, model) pair resolved to, cached after the first lookup: the overrides that match it, most
-/// specific first, and the catalog model (if any). Choosing the price for a moment is then a short loop.
+/// specific first, and the catalog model (if any) with how it was found, or why there is none. Choosing the price for
+/// a moment is then a short loop.
 /// </summary>
-internal sealed class PriceLookup(PriceOverride[] overrides, CatalogModel? model)
+internal sealed class PriceLookup(PriceOverride[] overrides, CatalogModel? model, PriceSource source, UnpricedReason reason)
 {
+    /// <summary>Why there is no price, when <see cref="PriceAt"/> returns <see langword="null"/>.</summary>
+    public UnpricedReason Reason => model is null ? reason : UnpricedReason.ListedWithoutPrice;
+
     public ModelPrice? PriceAt(DateTimeOffset at)
     {
         foreach (var candidate in overrides)
@@ -17,6 +21,6 @@ internal sealed class PriceLookup(PriceOverride[] overrides, CatalogModel? model
             }
         }
 
-        return model?.PriceAt(at);
+        return model?.PriceAt(at, source);
     }
 }

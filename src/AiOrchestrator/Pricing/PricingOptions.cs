@@ -9,7 +9,14 @@ public sealed class PricingOptions
     /// <summary>The configuration section these options are read from: <c>AiOrchestrator:Pricing</c>.</summary>
     public const string SectionName = "AiOrchestrator:Pricing";
 
-    /// <summary>Prices that add to or override the shipped catalog; they take precedence over it.</summary>
+    /// <summary>
+    /// A catalog file to use instead of the shipped catalog, read once at start: a genai-prices v2 feed file as
+    /// published (<c>data.json</c>) or a catalog written by tools/PriceCatalogGenerator. A missing or invalid file fails
+    /// at start, naming the fault. Nothing is ever fetched over the network.
+    /// </summary>
+    public string? CatalogFile { get; set; }
+
+    /// <summary>Prices that add to or override the catalog; they take precedence over it.</summary>
     public IList<ModelPriceDefinition> Prices { get; } = new List<ModelPriceDefinition>();
 
     /// <summary>What to do with a model that has no price. Defaults to <see cref="UnpricedModelPolicy.Reject"/>.</summary>

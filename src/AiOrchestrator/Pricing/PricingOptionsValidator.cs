@@ -91,6 +91,10 @@ public sealed class PricingOptionsValidator : IValidateOptions<PricingOptions>
         CheckNotNegative(definition.InputAudioPerMillion, $"{key}:InputAudioPerMillion", failures);
         CheckNotNegative(definition.OutputAudioPerMillion, $"{key}:OutputAudioPerMillion", failures);
         CheckNotNegative(definition.PerRequest, $"{key}:PerRequest", failures);
+        foreach (var (unitKey, value) in definition.Units)
+        {
+            CheckNotNegative(value, $"{key}:Units:{unitKey}", failures);
+        }
 
         var seen = new HashSet<long>();
         for (var t = 0; t < definition.Tiers.Count; t++)

@@ -61,6 +61,19 @@ internal static class UsageUnits
 
     public static UsageField FieldOf(string unitId) => Fields.GetValueOrDefault(unitId);
 
+    public static string IdOf(UsageField field)
+    {
+        foreach (var (id, f) in Fields)
+        {
+            if (f == field)
+            {
+                return id;
+            }
+        }
+
+        return field.ToString();
+    }
+
     /// <summary>The count of <paramref name="field"/> in <paramref name="usage"/>; a call is one request.</summary>
     public static long Get(in TokenUsage usage, UsageField field) => field switch
     {

@@ -90,10 +90,10 @@ public class PriceOverrideTests
         definition.Tiers.Add(new PriceTierDefinition { AboveInputTokens = 100_000, InputPerMillion = 2m });
         var price = PriceCatalog.Default.WithPrices([definition]).FindPrice(null, "long-ctx", Now);
 
-        price.Tiers.Should().ContainSingle();
-        price.Tiers[0].Rates.InputPerMillion.Should().Be(2m);
-        price.Tiers[0].Rates.CachedInputPerMillion.Should().Be(0.1m); // set on the definition, not on the tier
-        price.Tiers[0].Rates.OutputPerMillion.Should().Be(5m);
+        price.Find("input_tokens")!.Tiers.Should().Equal(new UnitPriceTier(100_000, 2m));
+        price.Find("input_tokens")!.PriceAt(100_001).Should().Be(2m);
+        price.Find("cache_read_tokens")!.PriceAt(100_001).Should().Be(0.1m); // set on the definition, not on the tier
+        price.Find("output_tokens")!.PriceAt(100_001).Should().Be(5m);
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public class PriceOverrideTests
         // uncached 10,000 x 2.4 = 24,000; 1h write 1,000 x 4.8 = 4,800; output 1,000 x 12 = 12,000 -> 40,800 / 1e6 = 0.0408
         var usage = new TokenUsage { InputTokens = 11_000, CacheWrite1hTokens = 1_000, OutputTokens = 1_000 };
         calculator.Calculate("anthropic", "claude-sonnet-4-5-20250929", usage, Now).Cost.Should().Be(Money.Usd(0.0408m));
-        calculator.GetPrice("anthropic", "claude-sonnet-4-5", Now).Tiers[0].Rates.InputPerMillion.Should().Be(4.8m);
+        calculator.GetPrice("anthropic", "claude-sonnet-4-5", Now).Find("input_tokens")!.Tiers[0].Price.Should().Be(4.8m);
 
         var inHouse = calculator.GetPrice(null, "in-house-7b", Now);
         inHouse.Currency.Should().Be("EUR");

@@ -40,13 +40,13 @@ public class ShippedCatalogTests
     }
 
     [Fact]
-    public void Claude_models_carry_a_derived_one_hour_cache_write_price_of_twice_input()
+    public void Claude_models_carry_a_one_hour_cache_write_price_of_twice_input()
     {
         var at = DateTimeOffset.Parse("2026-06-01T00:00:00Z", CultureInfo.InvariantCulture);
         foreach (var model in new[] { "claude-sonnet-4-5", "claude-opus-4-1", "claude-3-5-haiku-latest" })
         {
             var price = PriceCatalog.Default.FindPrice("anthropic", model, at);
-            price.BaseRates.CacheWrite1hPerMillion.Should().Be(2 * price.InputPerMillion, model);
+            price.Find("cache_write_1h_tokens")!.Price.Should().Be(2 * price.InputPerMillion, model);
         }
     }
 
