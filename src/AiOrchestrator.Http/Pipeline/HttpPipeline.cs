@@ -90,7 +90,7 @@ internal sealed class HttpPipeline
                 $"The request to {request.RequestUri} sets its max tokens to {facts.MaxOutputTokens}; it must be at least 1. Remove the field to use the default cap.");
         }
 
-        var provider = LlmEndpoint.ProviderOf(request.RequestUri, format, _options.Provider);
+        var provider = LlmEndpoint.ProviderOf(request.RequestUri, format, _options.Provider, Meter.Catalog);
         var scope = request.Options.TryGetValue(AiRequestOptions.Scope, out var given) && given is not null
             ? given.WithDefaults(_defaultScope)
             : Meter.ResolveScope(null);

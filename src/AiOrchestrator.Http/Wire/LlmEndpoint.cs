@@ -45,15 +45,22 @@ internal static class LlmEndpoint
     }
 
     /// <summary>
-    /// The provider name to record and price with: the configured one, else by host (<c>api.openai.com</c> →
-    /// <c>openai</c>, <c>api.anthropic.com</c> → <c>anthropic</c>, <c>*.openai.azure.com</c> → <c>azure.ai.openai</c>),
-    /// else <see cref="OpenAICompatible"/> or <see cref="AnthropicCompatible"/> by format.
+    /// The provider name to record and price with: the configured one, else the catalog provider whose API endpoint
+    /// pattern matches the URL (<c>api.groq.com</c> → <c>groq</c>), else by host (<c>api.openai.com</c> → <c>openai</c>,
+    /// <c>api.anthropic.com</c> → <c>anthropic</c>, <c>*.openai.azure.com</c> → <c>azure.ai.openai</c>), else
+    /// <see cref="OpenAICompatible"/> or <see cref="AnthropicCompatible"/> by format, which no catalog lists: such calls
+    /// get the unpriced-model policy unless a price is configured for them.
     /// </summary>
-    public static string ProviderOf(Uri? uri, WireFormat format, string? configured)
+    public static string ProviderOf(Uri? uri, WireFormat format, string? configured, AiOrchestrator.Pricing.PriceCatalog catalog)
     {
         if (configured is not null)
         {
             return configured;
+        }
+
+        if (uri is { IsAbsoluteUri: true } && catalog.TryResolveEndpoint(uri, out var byEndpoint))
+        {
+            return byEndpoint;
         }
 
         if (uri is { IsAbsoluteUri: true })

@@ -81,6 +81,12 @@ public sealed partial class UsageMeter : IDisposable
         _ = _pricing.GetPrice(provider, model, TimeProvider.GetUtcNow());
     }
 
+    /// <summary>The provider a client's calls are priced and recorded under: by its endpoint when the catalog knows it, else the name it reports.</summary>
+    /// <summary>The price catalog in use.</summary>
+    public Pricing.PriceCatalog Catalog => _pricing.Catalog;
+
+    internal string? ProviderOf(ChatClientMetadata metadata) => _pricing.Catalog.ProviderFor(metadata.ProviderName, metadata.ProviderUri);
+
     /// <summary>The clock's timestamp now.</summary>
     internal DateTimeOffset Now => TimeProvider.GetUtcNow();
 

@@ -42,7 +42,25 @@ internal sealed class AttemptChatClient : DelegatingChatClient
 
     internal AttemptStage[] Stages => _stages;
 
+    private string? _provider;
+    private bool _providerKnown;
+
     private ChatClientMetadata Metadata => _metadata ??= InnerClient.GetService<ChatClientMetadata>() ?? new ChatClientMetadata();
+
+    // The provider to price with, resolved once: by the client's endpoint when the catalog knows it, else its reported name.
+    private string? Provider
+    {
+        get
+        {
+            if (!_providerKnown)
+            {
+                _provider = _meter.ProviderOf(Metadata);
+                _providerKnown = true;
+            }
+
+            return _provider;
+        }
+    }
 
     /// <summary>Creates the call object of a chat call; the outermost stage that needs it does this once.</summary>
     internal static AiCall CreateCall(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, UsageMeter meter, AiScope? scope, long defaultCap)
@@ -108,7 +126,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         ChatCallValidation.Validate(messages, options);
 
         // Refuse an unpriceable model now, when the caller asks, not when it first reads.
-        _ = _meter.GetPrice(Metadata.ProviderName, ModelOf(options), _meter.Now);
+        _ = _meter.GetPrice(Provider, ModelOf(options), _meter.Now);
         return StreamAsync(messages, options, cancellationToken);
     }
 
@@ -279,8 +297,8 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         else
         {
             var time = _meter.TimeProvider;
-            var price = _meter.GetPrice(metadata.ProviderName, model, call.StartedAt);
-            attempt = call.BeginAttempt(metadata.ProviderName, model, price, time.GetUtcNow(), time.GetTimestamp());
+            var price = _meter.GetPrice(Provider, model, call.StartedAt);
+            attempt = call.BeginAttempt(Provider, model, price, time.GetUtcNow(), time.GetTimestamp());
         }
 
         for (var i = 0; i < _stages.Length; i++)

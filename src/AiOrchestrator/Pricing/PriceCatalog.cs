@@ -110,6 +110,39 @@ public sealed class PriceCatalog
     }
 
     /// <summary>
+    /// The catalog provider whose API endpoint pattern matches <paramref name="endpoint"/> (an OpenAI SDK client pointed at
+    /// <c>https://api.groq.com/openai/v1</c> is Groq, whatever name the client reports).
+    /// </summary>
+    public bool TryResolveEndpoint(Uri endpoint, [MaybeNullWhen(false)] out string providerId)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        providerId = null;
+        if (!endpoint.IsAbsoluteUri)
+        {
+            return false;
+        }
+
+        var text = endpoint.AbsoluteUri;
+        foreach (var provider in _providers)
+        {
+            if (provider.ApiPattern?.IsMatch(text) == true)
+            {
+                providerId = provider.Id;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The provider to price a client's calls with: the catalog provider its endpoint belongs to when the catalog
+    /// recognises the endpoint, else the name the client reports.
+    /// </summary>
+    public string? ProviderFor(string? reportedName, Uri? endpoint)
+        => endpoint is not null && TryResolveEndpoint(endpoint, out var byEndpoint) ? byEndpoint : reportedName;
+
+    /// <summary>
     /// A catalog with <paramref name="prices"/> added on top of this one's: they take precedence over the catalog's
     /// data (and over prices added before).
     /// </summary>

@@ -118,6 +118,7 @@ internal static class PriceCatalogReader
                 provider.TryGetProperty("provider_match", out var pm) ? MatchRule.Parse(pm) : null,
                 provider.TryGetProperty("model_match", out var mm) ? MatchRule.Parse(mm) : null,
                 fallbackIds,
+                provider.TryGetProperty("api_pattern", out var api) ? ApiPattern(api, providerId) : null,
                 models));
         }
 
@@ -130,6 +131,21 @@ internal static class PriceCatalogReader
         }
 
         return [.. providers];
+    }
+
+    private static System.Text.RegularExpressions.Regex ApiPattern(JsonElement value, string providerId)
+    {
+        try
+        {
+            return new System.Text.RegularExpressions.Regex(
+                "^(?:" + (value.GetString() ?? string.Empty) + ")",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.NonBacktracking,
+                TimeSpan.FromMilliseconds(100));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"Provider '{providerId}' in the price catalog has an api_pattern that is not a valid regular expression: {ex.Message}", ex);
+        }
     }
 
     private static CatalogPriceEntry[] ReadEntries(JsonElement prices, string providerId, string modelId, UnitRegistry units, string currency)

@@ -53,7 +53,8 @@ internal sealed class RouteTable
                 }
 
                 var client = ClientOf(target, alias, innerClient, services);
-                var provider = client.GetService<ChatClientMetadata>()?.ProviderName;
+                var metadata = client.GetService<ChatClientMetadata>();
+                var provider = metadata is null ? null : services?.GetService<Metering.UsageMeter>()?.ProviderOf(metadata) ?? metadata.ProviderName;
                 var entry = new RouteEntry(
                     target.Name,
                     target.ModelId,
