@@ -30,12 +30,15 @@ for (var i = 0; i < args.Length; i++)
     options[args[i]] = args[++i];
 }
 
-var root = RepositoryRoot.Find();
-var feedFolder = Path.Combine(root, "tools", "PriceCatalogGenerator", "Feed");
-var feedPath = Path.GetFullPath(options.GetValueOrDefault("--feed") ?? Path.Combine(feedFolder, "data.json"));
-var unitsPath = Path.GetFullPath(options.GetValueOrDefault("--units") ?? Path.Combine(feedFolder, "units.yml"));
-var sourceCommitPath = Path.GetFullPath(options.GetValueOrDefault("--source-commit-file") ?? Path.Combine(feedFolder, "SOURCE-COMMIT.txt"));
-var outputPath = Path.GetFullPath(options.GetValueOrDefault("--out") ?? Path.Combine(root, "src", "AiOrchestrator", "Pricing", "Data", "price-catalog.json"));
+// The repository is looked for only when a default is needed, so explicit paths work from anywhere.
+var root = new Lazy<string>(RepositoryRoot.Find);
+string PathOf(string option, params string[] defaultUnderRoot) =>
+    Path.GetFullPath(options.GetValueOrDefault(option) ?? Path.Combine([root.Value, .. defaultUnderRoot]));
+
+var feedPath = PathOf("--feed", "tools", "PriceCatalogGenerator", "Feed", "data.json");
+var unitsPath = PathOf("--units", "tools", "PriceCatalogGenerator", "Feed", "units.yml");
+var sourceCommitPath = PathOf("--source-commit-file", "tools", "PriceCatalogGenerator", "Feed", "SOURCE-COMMIT.txt");
+var outputPath = PathOf("--out", "src", "AiOrchestrator", "Pricing", "Data", "price-catalog.json");
 
 foreach (var (path, what) in new[] { (feedPath, "feed (--feed)"), (unitsPath, "unit registry (--units)"), (sourceCommitPath, "source commit file (--source-commit-file)") })
 {
