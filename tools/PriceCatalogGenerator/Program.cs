@@ -1,45 +1,67 @@
-// Refreshes the price catalog that ships inside the AiOrchestrator package.
+// Builds the price catalog that ships inside the AiOrchestrator package (format 2) from the genai-prices v2 feed.
 //
-// Usage (from the repository root):
-//   dotnet run --project tools/PriceCatalogGenerator -- [path/to/genai-prices-data.json] [--out path/to/price-catalog.json]
+// Usage (from anywhere inside the repository):
+//   dotnet run --project tools/PriceCatalogGenerator -- [--feed path/data.json] [--units path/units.yml]
+//       [--source-commit-file path/SOURCE-COMMIT.txt] [--out path/price-catalog.json]
 //
-// The source defaults to ../shared/data/prices/genai-prices-data.json relative to the repository root, and the
-// output to src/AiOrchestrator/Pricing/Data/price-catalog.json. The source commit is read from SOURCE-COMMIT.txt
-// next to the source file ("<commit> <date>") and recorded in the catalog.
+// Defaults: the committed input in tools/PriceCatalogGenerator/Feed/ and the output
+// src/AiOrchestrator/Pricing/Data/price-catalog.json. Exits non-zero, naming each problem, when the input is invalid.
 using PriceCatalogGenerator;
 
-string? sourcePath = null;
-string? outputPath = null;
+const string Usage =
+    "Usage: PriceCatalogGenerator [--feed data.json] [--units units.yml] [--source-commit-file SOURCE-COMMIT.txt] [--out price-catalog.json]";
+
+var options = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i < args.Length; i++)
 {
-    if (args[i] is "--out" or "-o" && i + 1 < args.Length)
+    if (args[i] is "--help" or "-h")
     {
-        outputPath = args[++i];
-    }
-    else if (args[i] is "--help" or "-h")
-    {
-        Console.WriteLine("Usage: PriceCatalogGenerator [genai-prices-data.json] [--out price-catalog.json]");
+        Console.WriteLine(Usage);
         return 0;
     }
-    else
+
+    if (args[i] is not ("--feed" or "--units" or "--source-commit-file" or "--out") || i + 1 >= args.Length)
     {
-        sourcePath = args[i];
+        Console.Error.WriteLine($"Unexpected argument '{args[i]}'.");
+        Console.Error.WriteLine(Usage);
+        return 2;
+    }
+
+    options[args[i]] = args[++i];
+}
+
+// The repository is looked for only when a default is needed, so explicit paths work from anywhere.
+var root = new Lazy<string>(RepositoryRoot.Find);
+string PathOf(string option, params string[] defaultUnderRoot) =>
+    Path.GetFullPath(options.GetValueOrDefault(option) ?? Path.Combine([root.Value, .. defaultUnderRoot]));
+
+var feedPath = PathOf("--feed", "tools", "PriceCatalogGenerator", "Feed", "data.json");
+var unitsPath = PathOf("--units", "tools", "PriceCatalogGenerator", "Feed", "units.yml");
+var sourceCommitPath = PathOf("--source-commit-file", "tools", "PriceCatalogGenerator", "Feed", "SOURCE-COMMIT.txt");
+var outputPath = PathOf("--out", "src", "AiOrchestrator", "Pricing", "Data", "price-catalog.json");
+
+foreach (var (path, what) in new[] { (feedPath, "feed (--feed)"), (unitsPath, "unit registry (--units)"), (sourceCommitPath, "source commit file (--source-commit-file)") })
+{
+    if (!File.Exists(path))
+    {
+        Console.Error.WriteLine($"The {what} was not found: {path}");
+        return 1;
     }
 }
 
-var root = RepositoryRoot.Find();
-sourcePath = Path.GetFullPath(sourcePath ?? Path.Combine(root, "..", "shared", "data", "prices", "genai-prices-data.json"));
-outputPath = Path.GetFullPath(outputPath ?? Path.Combine(root, "src", "AiOrchestrator", "Pricing", "Data", "price-catalog.json"));
-
-if (!File.Exists(sourcePath))
+GeneratedCatalog catalog;
+try
 {
-    Console.Error.WriteLine($"Source file not found: {sourcePath}. Pass the path of genai-prices-data.json as the first argument.");
+    catalog = CatalogGenerator.Generate(File.ReadAllBytes(feedPath), File.ReadAllBytes(unitsPath), File.ReadAllText(sourceCommitPath));
+}
+catch (CatalogValidationException e)
+{
+    Console.Error.WriteLine($"The price catalog was not written. {e.Message}");
     return 1;
 }
 
-var source = SourceInfo.Read(sourcePath);
-var result = CatalogConverter.Convert(File.ReadAllBytes(sourcePath), source);
 Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
-File.WriteAllText(outputPath, result.Json);
-Console.WriteLine($"Wrote {outputPath}: {result.Providers} providers, {result.Models} models, {result.Derived1hPrices} derived 1-hour cache-write prices, source commit {source.Commit}.");
+File.WriteAllText(outputPath, catalog.Json);
+Console.WriteLine($"Wrote {outputPath} (format {CatalogGenerator.FormatVersion}, genai-prices {catalog.Source.Commit} of {catalog.Source.Date}).");
+Console.WriteLine($"Summary: {catalog.Summary}.");
 return 0;

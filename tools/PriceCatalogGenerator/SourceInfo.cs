@@ -1,24 +1,22 @@
+using System.Text.RegularExpressions;
+
 namespace PriceCatalogGenerator;
 
-/// <summary>Where the source data came from: read from SOURCE-COMMIT.txt ("&lt;commit&gt; &lt;date&gt;") beside it.</summary>
-internal sealed record SourceInfo(string Commit, string? Date)
+/// <summary>The genai-prices commit the feed came from, read from SOURCE-COMMIT.txt: <c>&lt;commit&gt; (&lt;date&gt;): ...</c>.</summary>
+internal sealed partial record SourceInfo(string Commit, string Date)
 {
-    public const string Repository = "https://github.com/pydantic/genai-prices";
-
-    public static SourceInfo Read(string sourcePath)
+    public static SourceInfo Parse(string text)
     {
-        var file = Path.Combine(Path.GetDirectoryName(sourcePath)!, "SOURCE-COMMIT.txt");
-        if (!File.Exists(file))
+        var match = Line().Match(text);
+        if (!match.Success || !DateOnly.TryParseExact(match.Groups["date"].Value, "yyyy-MM-dd", out _))
         {
-            throw new InvalidOperationException($"{file} is missing; it must hold the genai-prices commit the data came from, as '<commit> <date>'.");
+            throw new CatalogValidationException(
+                ["SOURCE-COMMIT.txt: must start with '<40-hex-digit commit> (<YYYY-MM-DD>)', e.g. '47df840a5ab10bbcffb8e5ac01b9899032245d1b (2026-08-21): prices/new_data/v2/data.json, prices/units.yml'."]);
         }
 
-        var parts = File.ReadAllText(file).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0 || parts[0].Length != 40)
-        {
-            throw new InvalidOperationException($"{file} must start with the 40-character genai-prices commit hash.");
-        }
-
-        return new SourceInfo(parts[0], parts.Length > 1 ? parts[1] : null);
+        return new SourceInfo(match.Groups["commit"].Value, match.Groups["date"].Value);
     }
+
+    [GeneratedRegex(@"\A(?<commit>[0-9a-f]{40}) \((?<date>[0-9]{4}-[0-9]{2}-[0-9]{2})\)")]
+    private static partial Regex Line();
 }
