@@ -1,4 +1,5 @@
 using AiOrchestrator.Metering;
+using AiOrchestrator.Pricing;
 using AiOrchestrator.Tests.Providers;
 using Microsoft.Extensions.AI;
 
@@ -125,7 +126,7 @@ public class ProviderCostEndToEndTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task An_OpenAI_compatible_server_is_priced_by_its_model(bool stream)
+    public async Task An_OpenAI_client_on_another_providers_endpoint_is_priced_under_that_provider(bool stream)
     {
         var usage = new OpenAIWireUsage(PromptTokens: 1000, CompletionTokens: 500);
         using var server = new ProviderServer();
@@ -138,10 +139,25 @@ public class ProviderCostEndToEndTests
             server.ServeChatCompletion(OpenAIWire.ChatCompletion("llama-3.3-70b-versatile", "The answer is forty-two.", usage, details: false));
         }
 
-        var record = await MeterAsync(server.OpenAIChat("llama-3.3-70b-versatile"), stream);
+        var record = await MeterAsync(server.OpenAIChatAt("https://api.groq.com/openai/v1", "llama-3.3-70b-versatile"), stream);
 
+        record.Provider.Should().Be("groq");
         record.Cost.Should().Be(Money.Usd(LlamaGolden));
         record.Usage.IsEstimated.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task An_OpenAI_client_on_an_unknown_server_is_refused_rather_than_priced_from_another_list()
+    {
+        using var server = new ProviderServer().ServeChatCompletion(
+            OpenAIWire.ChatCompletion("llama-3.3-70b-versatile", "The answer is forty-two.", new OpenAIWireUsage(PromptTokens: 1000, CompletionTokens: 500), details: false));
+        await using var host = new MeteringTestHost(provider: server.OpenAIChat("llama-3.3-70b-versatile"));
+
+        var act = () => host.Client.GetResponseAsync("What is the answer?");
+
+        (await act.Should().ThrowAsync<UnpricedModelException>()).Which.Reason.Should().Be(UnpricedReason.UnknownModel);
+        server.RequestBodies().Should().BeEmpty();
+        (await host.RecordsAsync()).Should().BeEmpty();
     }
 
     [Fact]

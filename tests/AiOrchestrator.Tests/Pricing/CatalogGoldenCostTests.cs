@@ -120,10 +120,10 @@ public class CatalogGoldenCostTests
         var usage = new TokenUsage { InputTokens = 10_000, OutputTokens = 2_000 };
         Cost("groq", "llama-3.1-70b-versatile", usage, Mid2026).Should().Be(Money.Usd(0.00748m));
 
-        // An OpenAI SDK client pointed at Groq reports "openai"; OpenAI does not list the model, so the model decides.
-        var price = PriceCatalog.Default.FindPrice("openai", "llama-3.1-70b-versatile", Mid2026);
-        price.Provider.Should().Be("groq");
-        price.CalculateCost(usage).Should().Be(Money.Usd(0.00748m));
+        // An OpenAI SDK client pointed at Groq reports "openai", but its endpoint names Groq.
+        var provider = PriceCatalog.Default.ProviderFor("openai", new Uri("https://api.groq.com/openai/v1"));
+        provider.Should().Be("groq");
+        Cost(provider, "llama-3.1-70b-versatile", usage, Mid2026).Should().Be(Money.Usd(0.00748m));
     }
 
     [Fact]

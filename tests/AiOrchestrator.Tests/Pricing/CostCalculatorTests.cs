@@ -29,7 +29,8 @@ public class CostCalculatorTests
     public void Unpriced_model_with_unknown_provider_says_so()
     {
         var act = () => new CostCalculator(new PricingOptions()).GetPrice(null, "mystery", Now);
-        act.Should().Throw<UnpricedModelException>().WithMessage("*'mystery' from an unknown provider*");
+        act.Should().Throw<UnpricedModelException>().WithMessage("*'mystery' from a call that named no provider*")
+            .Which.Reason.Should().Be(UnpricedReason.UnknownModel);
     }
 
     [Fact]

@@ -68,10 +68,41 @@ public class PriceResolutionTests
     [InlineData(null, "claude-3-5-sonnet-20241022", "anthropic")]
     [InlineData(null, "gemini-2.5-pro", "google")]
     [InlineData(null, "deepseek-chat", "deepseek")]
-    [InlineData("my-gateway", "gpt-4o", "openai")]
     [InlineData("", "claude-sonnet-4-5", "anthropic")]
-    public void Unknown_or_missing_provider_falls_back_to_the_model_maker(string? provider, string model, string expected)
-        => Find(provider, model).Provider.Should().Be(expected);
+    public void A_missing_provider_falls_back_to_the_model_maker_flagged(string? provider, string model, string expected)
+    {
+        var price = Find(provider, model);
+        price.Provider.Should().Be(expected);
+        price.Source.Should().Be(PriceSource.ModelMaker);
+    }
+
+    [Theory]
+    [InlineData("my-gateway", "gpt-4o", UnpricedReason.UnknownProvider)]
+    [InlineData("minimax", "gpt-4o", UnpricedReason.UnknownModel)]
+    [InlineData("zai", "glm-4-plus", UnpricedReason.UnknownModel)]
+    [InlineData("openai", "llama-3.1-70b-versatile", UnpricedReason.UnknownModel)]
+    public void A_model_unknown_under_its_provider_is_never_priced_from_another_list(string provider, string model, UnpricedReason reason)
+    {
+        var act = () => PriceCatalog.Default.FindPrice(provider, model, Now);
+        act.Should().Throw<UnpricedModelException>().Which.Reason.Should().Be(reason);
+    }
+
+    [Theory]
+    [InlineData("azure.ai.openai", "gpt-4o", "openai")]
+    [InlineData("azure", "claude-sonnet-4-5", "anthropic")]
+    public void Azure_falls_back_to_the_lists_it_declares_and_says_so(string provider, string model, string expected)
+    {
+        var price = Find(provider, model);
+        if (price.Provider != "azure")
+        {
+            price.Provider.Should().Be(expected);
+            price.Source.Should().Be(PriceSource.FallbackProvider);
+        }
+        else
+        {
+            price.Source.Should().Be(PriceSource.Catalog);
+        }
+    }
 
     [Fact]
     public void Gemini_models_prefix_is_accepted()

@@ -35,8 +35,8 @@ public class ShippedCatalogTests
         using var doc = JsonDocument.Parse(stream);
         var source = doc.RootElement.GetProperty("source");
         source.GetProperty("commit").GetString().Should().Be(PriceCatalog.Default.SourceCommit);
-        source.GetProperty("repository").GetString().Should().Be("https://github.com/pydantic/genai-prices");
-        source.GetProperty("license").GetString().Should().Be("MIT");
+        source.GetProperty("name").GetString().Should().Be("genai-prices v2");
+        PriceCatalog.Default.SourceDate.Should().Be(new DateOnly(2026, 8, 21));
     }
 
     [Fact]

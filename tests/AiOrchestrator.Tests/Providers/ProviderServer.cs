@@ -57,6 +57,22 @@ internal sealed class ProviderServer : IDisposable
     public IChatClient OpenAIChat(string model) =>
         OpenAI().GetChatClient(model).AsIChatClient();
 
+    /// <summary>
+    /// The real M.E.AI chat client over the OpenAI SDK, configured for another provider's public endpoint (such as
+    /// <c>https://api.groq.com/openai/v1</c>) while its transport delivers every request to this server, so the client
+    /// reports that endpoint as its <c>ProviderUri</c> as it would in production.
+    /// </summary>
+    public IChatClient OpenAIChatAt(string publicEndpoint, string model) =>
+        new OpenAIClient(
+            new ApiKeyCredential("test"),
+            new OpenAIClientOptions
+            {
+                Endpoint = new Uri(publicEndpoint),
+                RetryPolicy = new ClientRetryPolicy(0),
+                Transport = new System.ClientModel.Primitives.HttpClientPipelineTransport(new HttpClient(new RedirectToServer(new Uri(Url)))),
+            })
+        .GetChatClient(model).AsIChatClient();
+
     /// <summary>The real M.E.AI chat client over the OpenAI SDK's Responses client.</summary>
     public IChatClient OpenAIResponses(string model) =>
 #pragma warning disable OPENAI001 // The Responses client is marked experimental in the OpenAI SDK.
@@ -82,5 +98,16 @@ internal sealed class ProviderServer : IDisposable
                 .WithHeader("Content-Type", contentType)
                 .WithBody(body));
         return this;
+    }
+
+    private sealed class RedirectToServer(Uri server) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            var v1 = path.IndexOf("/v1/", StringComparison.Ordinal);
+            request.RequestUri = new Uri(server, v1 >= 0 ? path[v1..] : path);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }
