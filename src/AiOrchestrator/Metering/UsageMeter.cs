@@ -83,7 +83,7 @@ public sealed partial class UsageMeter : IDisposable
 
     /// <summary>The provider a client's calls are priced and recorded under: by its endpoint when the catalog knows it, else the name it reports.</summary>
     /// <summary>The price catalog in use.</summary>
-    public Pricing.PriceCatalog Catalog => _pricing.Catalog;
+    public AiOrchestrator.Pricing.PriceCatalog Catalog => _pricing.Catalog;
 
     internal string? ProviderOf(ChatClientMetadata metadata) => _pricing.Catalog.ProviderFor(metadata.ProviderName, metadata.ProviderUri);
 
@@ -131,6 +131,24 @@ public sealed partial class UsageMeter : IDisposable
             LogPricedAsRequested(_logger, attempt.ServedModel ?? attempt.Model, attempt.Model);
         }
 
+        if (attempt.CostDetail is { } detail)
+        {
+            if (detail.UsedFallbackProvider && FirstTimeUnpriced("fallback-provider:" + attempt.Provider + "/" + detail.Price.ModelId))
+            {
+                LogPricedFromOtherList(_logger, attempt.Provider ?? "(none named)", attempt.Model, detail.Price.Provider, detail.Price.Source);
+            }
+
+            if (!detail.IsComplete && FirstTimeUnpriced("incomplete:" + detail.Price.Provider + "/" + detail.Price.ModelId))
+            {
+                LogIncompletePrice(
+                    _logger,
+                    detail.Price.Provider,
+                    detail.Price.ModelId,
+                    string.Join(", ", detail.UnpricedUnits),
+                    string.Join(", ", detail.UnreportedUnits.Select(u => u.Id)));
+            }
+        }
+
         var record = new UsageRecord
         {
             Id = UsageRecordId.Next(attempt.StartedAt),
@@ -142,6 +160,11 @@ public sealed partial class UsageMeter : IDisposable
             Route = attempt.Route,
             Usage = attempt.Usage,
             Cost = cost,
+            InputCost = attempt.CostDetail?.InputCost ?? 0m,
+            OutputCost = attempt.CostDetail?.OutputCost ?? 0m,
+            OtherCost = attempt.CostDetail?.OtherCost ?? 0m,
+            UsedFallbackProvider = attempt.CostDetail?.UsedFallbackProvider ?? attempt.Price.Source is AiOrchestrator.Pricing.PriceSource.FallbackProvider or AiOrchestrator.Pricing.PriceSource.ModelMaker,
+            UnpricedUnits = attempt.CostDetail is { UnpricedUnits.Count: > 0 } d ? string.Join(',', d.UnpricedUnits) : null,
             UsedFallbackPrice = attempt.UsedFallbackPrice,
             PricedAsRequestedModel = attempt.PricedAsRequestedModel,
             Streaming = attempt.Call.Streaming,
@@ -198,6 +221,12 @@ public sealed partial class UsageMeter : IDisposable
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "The usage {Provider} reported for model {Model} is invalid; the attempt's usage is estimated instead.")]
     private static partial void LogBadProviderUsage(ILogger logger, Exception exception, string provider, string model);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Model {Model} from provider {Provider} is priced from {PriceProvider}'s list ({Source}); its records say so (UsedFallbackProvider). Add a price override to price it under {Provider} itself. Logged once per provider and model.")]
+    private static partial void LogPricedFromOtherList(ILogger logger, string provider, string model, string priceProvider, AiOrchestrator.Pricing.PriceSource source);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "The price of {Provider}/{Model} does not cover everything its calls use: units counted without a price: [{UnpricedUnits}] (left out of the cost, and listed in each record's UnpricedUnits); priced units the usage cannot carry: [{UnreportedUnits}] (priced as their nearest priced ancestor). Add a price under Units in the price override. Logged once per model.")]
+    private static partial void LogIncompletePrice(ILogger logger, string provider, string model, string unpricedUnits, string unreportedUnits);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "The provider answered with model {ServedModel}, which the catalog cannot price; its calls are priced as {RequestedModel}, the model they asked for, and their records say so (PricedAsRequestedModel). Add a price override for {ServedModel} to price it itself. Logged once per model.")]
     private static partial void LogPricedAsRequested(ILogger logger, string servedModel, string requestedModel);

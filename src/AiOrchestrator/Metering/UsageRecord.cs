@@ -27,6 +27,27 @@ public sealed record UsageRecord
     /// <summary>The exact cost of the call.</summary>
     public Money Cost { get; init; }
 
+    /// <summary>The part of <see cref="Cost"/> for input units (plain, cached, cache writes, audio, image...), in its currency.</summary>
+    public decimal InputCost { get; init; }
+
+    /// <summary>The part of <see cref="Cost"/> for output units (text, reasoning, audio, image...), in its currency.</summary>
+    public decimal OutputCost { get; init; }
+
+    /// <summary>The part of <see cref="Cost"/> for units that are neither input nor output (web searches, the per-request price).</summary>
+    public decimal OtherCost { get; init; }
+
+    /// <summary>
+    /// True when the price came from another provider's list: one the provider declares as its fallback (Azure →
+    /// OpenAI), or the model's maker when the client named no provider.
+    /// </summary>
+    public bool UsedFallbackProvider { get; init; }
+
+    /// <summary>
+    /// The units the usage counted that the price does not cover (comma-separated, such as <c>web_searches</c>): they are
+    /// not in <see cref="Cost"/>. <see langword="null"/> when everything was priced.
+    /// </summary>
+    public string? UnpricedUnits { get; init; }
+
     /// <summary>True when the model had no price and the configured fallback price was used.</summary>
     public bool UsedFallbackPrice { get; init; }
 

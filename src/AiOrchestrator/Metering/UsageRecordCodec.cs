@@ -11,8 +11,17 @@ namespace AiOrchestrator.Metering;
 /// </summary>
 internal static class UsageRecordCodec
 {
-    /// <summary>The format written. Version 2 added the route, version 3 the call id; older segments are still read.</summary>
-    public const byte Version = 3;
+    /// <summary>
+    /// The format written. Version 2 added the route, version 3 the call id, version 4 the image, video, cached-modality,
+    /// citation and search counts, the cost's parts, the fallback-provider flag and the unpriced units; older segments
+    /// are still read.
+    /// </summary>
+    public const byte Version = 4;
+
+    private const byte MoreFallbackProvider = 1;
+    private const byte MoreUsage = 2;
+    private const byte MoreCostParts = 4;
+    private const byte MoreUnpriced = 8;
 
     private const byte FlagEstimated = 1;
     private const byte FlagFallbackPrice = 2;
@@ -67,6 +76,40 @@ internal static class UsageRecordCodec
         w.String(r.Error);
         w.String(r.Route);
         w.Guid(r.CallId);
+
+        var hasUsage = u.CachedAudioInputTokens != 0 || u.InputImageTokens != 0 || u.CachedImageInputTokens != 0 || u.InputVideoTokens != 0
+            || u.CachedVideoInputTokens != 0 || u.OutputImageTokens != 0 || u.OutputVideoTokens != 0 || u.CitationTokens != 0 || u.WebSearches != 0;
+        var hasParts = r.InputCost != 0m || r.OutputCost != 0m || r.OtherCost != 0m;
+        byte more = 0;
+        more |= r.UsedFallbackProvider ? MoreFallbackProvider : (byte)0;
+        more |= hasUsage ? MoreUsage : (byte)0;
+        more |= hasParts ? MoreCostParts : (byte)0;
+        more |= r.UnpricedUnits is not null ? MoreUnpriced : (byte)0;
+        w.Byte(more);
+        if (hasUsage)
+        {
+            w.VarUInt((ulong)u.CachedAudioInputTokens);
+            w.VarUInt((ulong)u.InputImageTokens);
+            w.VarUInt((ulong)u.CachedImageInputTokens);
+            w.VarUInt((ulong)u.InputVideoTokens);
+            w.VarUInt((ulong)u.CachedVideoInputTokens);
+            w.VarUInt((ulong)u.OutputImageTokens);
+            w.VarUInt((ulong)u.OutputVideoTokens);
+            w.VarUInt((ulong)u.CitationTokens);
+            w.VarUInt((ulong)u.WebSearches);
+        }
+
+        if (hasParts)
+        {
+            w.Decimal(r.InputCost);
+            w.Decimal(r.OutputCost);
+            w.Decimal(r.OtherCost);
+        }
+
+        if (r.UnpricedUnits is not null)
+        {
+            w.String(r.UnpricedUnits);
+        }
     }
 
     public static UsageRecord Read(ref ReadOnlySpan<byte> input, byte version = Version)
@@ -114,6 +157,32 @@ internal static class UsageRecordCodec
         var error = r.String();
         var route = version >= 2 ? r.String() : null;
         var callId = version >= 3 ? r.Guid() : Guid.Empty;
+        var more = version >= 4 ? r.Byte() : (byte)0;
+        if ((more & MoreUsage) != 0)
+        {
+            usage = usage with
+            {
+                CachedAudioInputTokens = (long)r.VarUInt(),
+                InputImageTokens = (long)r.VarUInt(),
+                CachedImageInputTokens = (long)r.VarUInt(),
+                InputVideoTokens = (long)r.VarUInt(),
+                CachedVideoInputTokens = (long)r.VarUInt(),
+                OutputImageTokens = (long)r.VarUInt(),
+                OutputVideoTokens = (long)r.VarUInt(),
+                CitationTokens = (long)r.VarUInt(),
+                WebSearches = (long)r.VarUInt(),
+            };
+        }
+
+        decimal inputCost = 0m, outputCost = 0m, otherCost = 0m;
+        if ((more & MoreCostParts) != 0)
+        {
+            inputCost = r.Decimal();
+            outputCost = r.Decimal();
+            otherCost = r.Decimal();
+        }
+
+        var unpriced = (more & MoreUnpriced) != 0 ? r.String() : null;
         input = r.Remaining;
         return new UsageRecord
         {
@@ -128,6 +197,11 @@ internal static class UsageRecordCodec
             UsedFallbackPrice = (flags & FlagFallbackPrice) != 0,
             PricedAsRequestedModel = (flags & FlagPricedAsRequested) != 0,
             CallId = callId,
+            InputCost = inputCost,
+            OutputCost = outputCost,
+            OtherCost = otherCost,
+            UsedFallbackProvider = (more & MoreFallbackProvider) != 0,
+            UnpricedUnits = unpriced,
             Streaming = (flags & FlagStreaming) != 0,
             Latency = latency,
             TimeToFirstToken = ttft,

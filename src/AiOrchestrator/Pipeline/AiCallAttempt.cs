@@ -94,6 +94,12 @@ public sealed class AiCallAttempt
     public bool UsedFallbackPrice { get; private set; }
 
     /// <summary>
+    /// The cost with its parts (input, output, other; by unit) and what it could not price, once <see cref="GetCost"/>
+    /// has run; <see langword="null"/> before, and for an attempt that used nothing.
+    /// </summary>
+    public CallCost? CostDetail { get; private set; }
+
+    /// <summary>
     /// Ends the attempt. <paramref name="reported"/> is the usage the provider reported, if any; otherwise
     /// <paramref name="estimate"/> is used, capped at what was reserved. An attempt ends once: later calls are ignored.
     /// </summary>
@@ -165,12 +171,19 @@ public sealed class AiCallAttempt
         {
             var price = PriceOfServedModel(pricing);
             UsedFallbackPrice = price.Source == PriceSource.Fallback;
-            cost = price.CalculateCost(usage);
+            var detail = price.Calculate(usage);
+            cost = detail.Cost;
             if (usage.IsEstimated && Reservation is { } reservation && cost.Currency == reservation.Amount.Currency && cost > reservation.Amount)
             {
+                // The cap trims the output first, then the other units, then the input, so the parts still add up.
                 cost = reservation.Amount;
+                var input = Math.Min(detail.InputCost, cost.Amount);
+                var output = Math.Min(detail.OutputCost, cost.Amount - input);
+                detail = detail with { Cost = cost, InputCost = input, OutputCost = output, OtherCost = cost.Amount - input - output };
                 CostCappedAtReservation = true;
             }
+
+            CostDetail = detail;
         }
 
         _cost = cost;
@@ -220,7 +233,14 @@ public sealed class AiCallAttempt
         var cached = Math.Min(estimate.CachedInputTokens, input);
         var write = Math.Min(estimate.CacheWriteTokens, input - cached);
         var write1h = Math.Min(estimate.CacheWrite1hTokens, input - cached - write);
-        var audio = Math.Min(estimate.InputAudioTokens, input - cached - write - write1h);
+        var cachedAudio = Math.Min(estimate.CachedAudioInputTokens, cached);
+        var cachedImage = Math.Min(estimate.CachedImageInputTokens, cached - cachedAudio);
+        var cachedVideo = Math.Min(estimate.CachedVideoInputTokens, cached - cachedAudio - cachedImage);
+        var room = input - cached - write - write1h;
+        var audio = cachedAudio + Take(estimate.InputAudioTokens - estimate.CachedAudioInputTokens, ref room);
+        var image = cachedImage + Take(estimate.InputImageTokens - estimate.CachedImageInputTokens, ref room);
+        var video = cachedVideo + Take(estimate.InputVideoTokens - estimate.CachedVideoInputTokens, ref room);
+        var outputRoom = output;
         return estimate with
         {
             InputTokens = input,
@@ -228,10 +248,25 @@ public sealed class AiCallAttempt
             CacheWriteTokens = write,
             CacheWrite1hTokens = write1h,
             InputAudioTokens = audio,
+            CachedAudioInputTokens = cachedAudio,
+            InputImageTokens = image,
+            CachedImageInputTokens = cachedImage,
+            InputVideoTokens = video,
+            CachedVideoInputTokens = cachedVideo,
             OutputTokens = output,
-            ReasoningTokens = Math.Min(estimate.ReasoningTokens, output),
-            OutputAudioTokens = Math.Min(estimate.OutputAudioTokens, output - Math.Min(estimate.ReasoningTokens, output)),
+            ReasoningTokens = Take(estimate.ReasoningTokens, ref outputRoom),
+            OutputAudioTokens = Take(estimate.OutputAudioTokens, ref outputRoom),
+            OutputImageTokens = Take(estimate.OutputImageTokens, ref outputRoom),
+            OutputVideoTokens = Take(estimate.OutputVideoTokens, ref outputRoom),
+            CitationTokens = Take(estimate.CitationTokens, ref outputRoom),
             IsEstimated = true,
         };
+    }
+
+    private static long Take(long wanted, ref long room)
+    {
+        var taken = Math.Clamp(wanted, 0, room);
+        room -= taken;
+        return taken;
     }
 }

@@ -21,9 +21,29 @@ public sealed class PricingOptionsValidator : IValidateOptions<PricingOptions>
     internal static List<string> Collect(PricingOptions options)
     {
         var failures = new List<string>();
+        var units = PriceCatalog.Default.Units;
+        if (!string.IsNullOrWhiteSpace(options.CatalogFile))
+        {
+            try
+            {
+                units = PriceCatalog.Load(options.CatalogFile).Units;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                failures.Add($"{Key("CatalogFile")} is '{options.CatalogFile}', which cannot be used: {ex.Message} Fix or replace the file (a genai-prices v2 data.json, or a catalog written by tools/PriceCatalogGenerator), or remove the setting to use the shipped catalog.");
+            }
+        }
+
         for (var i = 0; i < options.Prices.Count; i++)
         {
             CollectDefinition(options.Prices[i], Key($"Prices:{i}"), requireModel: true, failures);
+            foreach (var unitKey in options.Prices[i]?.Units.Keys ?? [])
+            {
+                if (!units.TryFindByPriceKey(unitKey, out _))
+                {
+                    failures.Add($"{Key($"Prices:{i}:Units:{unitKey}")} is not a price key of the catalog's unit registry. Use a key such as web_searches_kcount, cache_audio_read_mtok or output_image_mtok (see docs/pricing.md).");
+                }
+            }
         }
 
         if (!Enum.IsDefined(options.UnpricedModels))
