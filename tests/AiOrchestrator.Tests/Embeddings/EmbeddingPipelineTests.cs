@@ -303,6 +303,22 @@ public class EmbeddingPipelineTests
     }
 
     [Fact]
+    public async Task A_model_the_catalog_cannot_price_is_refused_before_anything_is_reserved_or_sent()
+    {
+        await using var host = new EmbeddingTestHost();
+        host.Server.ServeEmbeddings(OpenAIEmbeddingsWire.Response("in-house-embedder", 1, promptTokens: 9));
+        var generator = new EmbeddingGeneratorBuilder<string, Embedding<float>>(host.Server.OpenAIEmbeddings("in-house-embedder")).UseAiOrchestrator().Build(host.Services);
+
+        using (Search())
+        {
+            await generator.Invoking(g => g.GenerateAsync(["hello"])).Should().ThrowAsync<AiOrchestrator.Pricing.UnpricedModelException>();
+        }
+
+        host.Server.RequestCount.Should().Be(0);
+        (await host.TeamHistoryAsync()).Should().NotContain(t => t.Kind == WalletTransactionKind.Reserve);
+    }
+
+    [Fact]
     public async Task A_generator_without_AiOrchestrator_registered_fails_when_built_saying_what_to_add()
     {
         await using var services = new ServiceCollection().BuildServiceProvider();
