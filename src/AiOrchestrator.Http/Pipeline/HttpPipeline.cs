@@ -115,20 +115,7 @@ internal sealed class HttpPipeline
         var time = Meter.TimeProvider;
         var price = Meter.GetPrice(call.Provider, call.Model, call.Call.StartedAt);
         var attempt = call.Call.BeginAttempt(call.Provider, call.Model, price, time.GetUtcNow(), time.GetTimestamp());
-        for (var i = 0; i < Stages.Length; i++)
-        {
-            try
-            {
-                await Stages[i].StartAsync(attempt, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                var cancelled = ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
-                attempt.End(null, default, null, cancelled ? CallOutcome.Cancelled : CallOutcome.Rejected, ex.GetType().Name, TimeSpan.Zero, null);
-                await AttemptStages.EndAsync(Stages, attempt, i).ConfigureAwait(false);
-                throw;
-            }
-        }
+        await AttemptStages.StartAsync(Stages, attempt, cancellationToken).ConfigureAwait(false);
 
         if (attempt.Reservation is not null && attempt.MaxOutputTokens != call.Facts.MaxOutputTokens)
         {

@@ -59,7 +59,8 @@ internal sealed partial class BudgetStage : AttemptStage
             amount = price.EstimateMaxCost(input, maxOutput);
         }
 
-        if (_options.ClampMaxOutputTokens && amount > available)
+        // A call that produces no output (an embedding) has no cap to lower: it is reserved or refused as it is.
+        if (maxOutput > 0 && _options.ClampMaxOutputTokens && amount > available)
         {
             var affordable = price.MaxAffordableOutputTokens(available, input);
             if (affordable >= 1)

@@ -63,6 +63,9 @@ public sealed partial class UsageMeter : IDisposable
     public AiScope ResolveScope(ChatOptions? options)
         => AiCall.From(options)?.Scope ?? ScopeResolution.Resolve(options, _scopeResolver, _defaultScope);
 
+    /// <summary>Resolves the scope of an embedding call, in the same order as a chat call's.</summary>
+    internal AiScope ResolveEmbeddingScope(EmbeddingGenerationOptions? options) => ScopeResolution.ResolveEmbedding(options, _scopeResolver, _defaultScope);
+
     /// <summary>The scope of calls that resolve no other scope.</summary>
     internal AiScope DefaultScope => _defaultScope;
 

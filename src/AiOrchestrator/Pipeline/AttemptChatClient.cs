@@ -146,7 +146,8 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         attempt.End(reported, estimate, response.ModelId, CallOutcome.Succeeded, null, _meter.TimeProvider.GetElapsedTime(attempt.StartTimestamp), null);
     }
 
-    private static CallOutcome OutcomeOf(Exception exception, CancellationToken cancellationToken)
+    /// <summary>How an attempt that threw <paramref name="exception"/> ended: cancelled by its caller, or failed.</summary>
+    internal static CallOutcome OutcomeOf(Exception exception, CancellationToken cancellationToken)
         => exception is OperationCanceledException && cancellationToken.IsCancellationRequested ? CallOutcome.Cancelled : CallOutcome.Failed;
 
     private string ModelOf(ChatOptions? options)
@@ -301,19 +302,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
             attempt = call.BeginAttempt(Provider, model, price, time.GetUtcNow(), time.GetTimestamp());
         }
 
-        for (var i = 0; i < _stages.Length; i++)
-        {
-            try
-            {
-                await _stages[i].StartAsync(attempt, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                attempt.End(null, default, null, OutcomeOf(ex, cancellationToken) == CallOutcome.Cancelled ? CallOutcome.Cancelled : CallOutcome.Rejected, ex.GetType().Name, TimeSpan.Zero, null);
-                await EndStagesAsync(attempt, i).ConfigureAwait(false);
-                throw;
-            }
-        }
+        await AttemptStages.StartAsync(_stages, attempt, cancellationToken).ConfigureAwait(false);
 
         var sendOptions = options;
         var cap = attempt.Reservation is not null ? (int?)Math.Min(attempt.MaxOutputTokens, int.MaxValue) : options?.MaxOutputTokens;

@@ -40,6 +40,32 @@ public static class AttemptStages
     /// <param name="services">The app's services.</param>
     public static AiPipelineOptions OptionsFrom(IServiceProvider services) => new() { Budget = StageOptionsFrom(services) };
 
+    /// <summary>
+    /// Starts <paramref name="stages"/> in order before <paramref name="attempt"/> is sent. When one refuses (throws),
+    /// the attempt ends as refused (or cancelled, when <paramref name="cancellationToken"/> was), the stages already
+    /// started end innermost first, and the exception propagates: nothing is sent. Every pipeline starts its stages
+    /// through this.
+    /// </summary>
+    public static async ValueTask StartAsync(AttemptStage[] stages, AiCallAttempt attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(attempt);
+        for (var i = 0; i < stages.Length; i++)
+        {
+            try
+            {
+                await stages[i].StartAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                var cancelled = ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
+                attempt.End(null, default, null, cancelled ? CallOutcome.Cancelled : CallOutcome.Rejected, ex.GetType().Name, TimeSpan.Zero, null);
+                await EndAsync(stages, attempt, i).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
     /// <summary>Ends the first <paramref name="count"/> of <paramref name="stages"/>, innermost first.</summary>
     public static async ValueTask EndAsync(AttemptStage[] stages, AiCallAttempt attempt, int count)
     {

@@ -1,7 +1,7 @@
 namespace AiOrchestrator;
 
 /// <summary>
-/// Keys read from <c>ChatOptions.AdditionalProperties</c> to give one call its scope.
+/// Keys read from <c>ChatOptions.AdditionalProperties</c> (or <c>EmbeddingGenerationOptions.AdditionalProperties</c>) to give one call its scope.
 /// Either set <see cref="Scope"/> to an <see cref="AiScope"/>, or set the single levels.
 /// </summary>
 public static class AiScopeKeys

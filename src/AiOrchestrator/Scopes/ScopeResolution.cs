@@ -16,9 +16,22 @@ internal static class ScopeResolution
         return scope is null || scope.IsEmpty ? defaultScope : scope.WithDefaults(defaultScope);
     }
 
-    private static AiScope? FromOptions(ChatOptions? options)
+    /// <summary>
+    /// The same order for an embedding call: its options' <see cref="EmbeddingGenerationOptions.AdditionalProperties"/>,
+    /// the ambient scope, the resolver (given a <see cref="ChatOptions"/> that carries the call's model id and
+    /// additional properties), then <paramref name="defaultScope"/>.
+    /// </summary>
+    public static AiScope ResolveEmbedding(EmbeddingGenerationOptions? options, IAiScopeResolver? resolver, AiScope defaultScope)
     {
-        var properties = options?.AdditionalProperties;
+        var scope = FromProperties(options?.AdditionalProperties) ?? AiScope.Current
+            ?? resolver?.Resolve(options is null ? null : new ChatOptions { ModelId = options.ModelId, AdditionalProperties = options.AdditionalProperties });
+        return scope is null || scope.IsEmpty ? defaultScope : scope.WithDefaults(defaultScope);
+    }
+
+    private static AiScope? FromOptions(ChatOptions? options) => FromProperties(options?.AdditionalProperties);
+
+    private static AiScope? FromProperties(AdditionalPropertiesDictionary? properties)
+    {
         if (properties is null || properties.Count == 0)
         {
             return null;

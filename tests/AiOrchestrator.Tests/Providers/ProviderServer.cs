@@ -41,6 +41,15 @@ internal sealed class ProviderServer : IDisposable
     /// <summary>Answers POST /v1/messages with a server-sent event stream.</summary>
     public ProviderServer ServeMessageStream(string sse) => Serve("/v1/messages", sse, EventStream);
 
+    /// <summary>Answers POST /v1/embeddings with a JSON body.</summary>
+    public ProviderServer ServeEmbeddings(string json) => Serve("/v1/embeddings", json, Json);
+
+    /// <summary>Answers POST /v1/embeddings with an error status and body.</summary>
+    public ProviderServer ServeEmbeddingsError(int status, string json) => Serve("/v1/embeddings", json, Json, status);
+
+    /// <summary>How many requests reached the server.</summary>
+    public int RequestCount => _server.LogEntries.Count;
+
     /// <summary>The bodies the SDKs sent, oldest first.</summary>
     public IReadOnlyList<string> RequestBodies()
     {
@@ -79,6 +88,10 @@ internal sealed class ProviderServer : IDisposable
         OpenAI().GetResponsesClient().AsIChatClient(model);
 #pragma warning restore OPENAI001
 
+    /// <summary>The real M.E.AI embedding generator over the OpenAI SDK's embeddings client.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> OpenAIEmbeddings(string model) =>
+        OpenAI().GetEmbeddingClient(model).AsIEmbeddingGenerator();
+
     /// <summary>The Anthropic SDK's own IChatClient.</summary>
     public IChatClient Anthropic(string model) =>
         new AnthropicClient { ApiKey = "test", BaseUrl = Url, MaxRetries = 0 }.AsIChatClient(model, 1024);
@@ -89,12 +102,12 @@ internal sealed class ProviderServer : IDisposable
         new ApiKeyCredential("test"),
         new OpenAIClientOptions { Endpoint = new Uri(Url + "/v1"), RetryPolicy = new ClientRetryPolicy(0) });
 
-    private ProviderServer Serve(string path, string body, string contentType)
+    private ProviderServer Serve(string path, string body, string contentType, int status = 200)
     {
         _server
             .Given(Request.Create().WithPath(path).UsingPost())
             .RespondWith(Response.Create()
-                .WithStatusCode(200)
+                .WithStatusCode(status)
                 .WithHeader("Content-Type", contentType)
                 .WithBody(body));
         return this;
