@@ -69,14 +69,15 @@ internal sealed class AiOrchestratorEmbeddingGenerator<TEmbedding> : DelegatingE
 
         var time = _meter.TimeProvider;
         var now = time.GetUtcNow();
-        var price = _meter.GetPrice(metadata.ProviderName, model, now);
+        var provider = _meter.Catalog.ProviderFor(metadata.ProviderName, metadata.ProviderUri);
+        var price = _meter.GetPrice(provider, model, now);
         var call = new AiCall(AiCallId.New(now), _meter.ResolveEmbeddingScope(options), new EmbeddingCallRequest(inputs, _meter.TokenCounter), now, streaming: false)
         {
             RequestedModel = model,
             RequestedMaxOutputTokens = 0,
             DefaultMaxOutputTokens = 0,
         };
-        var attempt = call.BeginAttempt(metadata.ProviderName, model, price, now, time.GetTimestamp());
+        var attempt = call.BeginAttempt(provider, model, price, now, time.GetTimestamp());
         await AttemptStages.StartAsync(_stages, attempt, cancellationToken).ConfigureAwait(false);
 
         GeneratedEmbeddings<TEmbedding> result;
