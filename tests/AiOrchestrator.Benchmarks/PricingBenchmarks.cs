@@ -10,7 +10,13 @@ public class PricingBenchmarks
     private static readonly DateTimeOffset At = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly TokenUsage _usage = new() { InputTokens = 12_345, CachedInputTokens = 2_048, OutputTokens = 789, ReasoningTokens = 300 };
     private PriceCatalog _catalog = null!;
+    private readonly TokenUsage _fiveUnits = new()
+    {
+        InputTokens = 12_345, CachedInputTokens = 4_096, CacheWriteTokens = 1_024, CacheWrite1hTokens = 512, OutputTokens = 789,
+    };
+
     private ModelPrice _price = null!;
+    private ModelPrice _claude = null!;
     private CostCalculator _calculator = null!;
 
     /// <summary>Loads the catalog and warms the lookup cache.</summary>
@@ -19,7 +25,7 @@ public class PricingBenchmarks
     {
         _catalog = PriceCatalog.Default;
         _price = _catalog.FindPrice("openai", "gpt-4o-2024-08-06", At);
-        _catalog.FindPrice("anthropic", "claude-sonnet-4-5-20250929", At);
+        _claude = _catalog.FindPrice("anthropic", "claude-sonnet-4-5-20250929", At);
         _calculator = new CostCalculator(new PricingOptions());
         _calculator.Calculate("openai", "gpt-4o-2024-08-06", _usage, At);
     }
@@ -35,6 +41,10 @@ public class PricingBenchmarks
     /// <summary>Exact cost of one usage with a resolved price.</summary>
     [Benchmark]
     public Money CalculateCost() => _price.CalculateCost(_usage);
+
+    /// <summary>Exact cost of a usage over five priced units (input, cache read, 5-minute and 1-hour writes, output), tiered, with its parts.</summary>
+    [Benchmark]
+    public CallCost Calculate_FiveUnits() => _claude.Calculate(_fiveUnits);
 
     /// <summary>Lookup plus cost, as the metering stage does it.</summary>
     [Benchmark]
