@@ -73,6 +73,13 @@ public static class UsageDetailsExtensions
             return reported;
         }
 
+        // The raw usage of the same OpenAI-format event is the whole story (compatible servers' conventions included:
+        // Perplexity's citations and searches, which the adapter drops): take it when it describes the same call.
+        if (wire.Kind == RawUsageKind.OpenAI && wire.Usage.InputTokens == input && wire.Usage.OutputTokens >= output)
+        {
+            return wire.Usage;
+        }
+
         var completed = reported;
         if (reportedWrites is > 0)
         {

@@ -66,9 +66,6 @@ internal static class UsageJson
 
     /// <summary>The count <paramref name="name"/> inside the object <paramref name="parent"/>, when both are present.</summary>
     public static long? Count(JsonElement? parent, string name) => parent is { } p ? Count(p, name) : null;
-
-    /// <summary>Adds counts; null when every one is null (so a missing field stays distinguishable from zero).</summary>
-    public static long? Sum(long? a, long? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);
 }
 
 /// <summary>

@@ -268,6 +268,42 @@ public sealed class UsageDetailsGoldenTests
     }
 
     [Fact]
+    public void Perplexity_citations_and_searches_come_from_the_raw_chunk_of_the_same_call()
+    {
+        // The OpenAI adapter reports prompt and completion tokens; citations, reasoning and searches are only raw.
+        using var raw = JsonDocument.Parse("""
+            {"id":"x","model":"sonar-deep-research","choices":[],
+             "usage":{"prompt_tokens":19,"completion_tokens":6470,"total_tokens":6489,"citation_tokens":13590,"num_search_queries":27,"reasoning_tokens":80720}}
+            """);
+        var details = new UsageDetails { InputTokenCount = 19, OutputTokenCount = 6470, TotalTokenCount = 6489 };
+
+        details.ToTokenUsage(raw.RootElement).Should().Be(new TokenUsage
+        {
+            InputTokens = 19, OutputTokens = 100780, ReasoningTokens = 80720, CitationTokens = 13590, WebSearches = 27,
+        });
+    }
+
+    [Fact]
+    public void A_raw_OpenAI_usage_of_another_call_only_adds_its_parts()
+    {
+        // Same parts, other totals (a raw event of another attempt): the reported totals stay, the parts are added.
+        using var raw = JsonDocument.Parse("""{"usage":{"prompt_tokens":900,"completion_tokens":40,"prompt_tokens_details":{"image_tokens":60,"audio_tokens":20,"cached_tokens":10,"cached_tokens_details":{"audio_tokens":5}},"completion_tokens_details":{"image_tokens":30}}}""");
+        var details = new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 50, AdditionalCounts = new() { ["InputTokenDetails.AudioTokenCount"] = 20, ["InputTokenDetails.CachedTokenCount"] = 10 } };
+
+        details.ToTokenUsage(raw.RootElement).Should().Be(new TokenUsage
+        {
+            InputTokens = 1000, CachedInputTokens = 10, InputAudioTokens = 20, CachedAudioInputTokens = 5, InputImageTokens = 60, OutputTokens = 50, OutputImageTokens = 30,
+        });
+    }
+
+    [Fact]
+    public void The_top_level_cached_tokens_of_Anthropic_s_OpenAI_compatible_endpoint_are_cache_reads()
+    {
+        OpenAIUsage.Parse("""{"prompt_tokens":300,"completion_tokens":20,"cached_tokens":256}"""u8)
+            .Should().Be(new TokenUsage { InputTokens = 300, CachedInputTokens = 256, OutputTokens = 20 });
+    }
+
+    [Fact]
     public void Raw_counts_that_do_not_fit_the_reported_totals_are_ignored()
     {
         // A raw event from another point of the stream: its image count is more than the reported input.
