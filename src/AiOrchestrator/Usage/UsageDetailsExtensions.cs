@@ -167,15 +167,33 @@ internal static class RawUsage
     {
         try
         {
-            var json = ToJson(raw);
+            // An SDK model's usage alone is much smaller to write out than the whole response.
+            var json = ToJson(UsageProperty(raw) ?? raw);
             return json is { } root ? FromJson(root, depth: 0) : null;
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException
-            or InvalidUsageException or TargetInvocationException or ArgumentException)
+            or InvalidUsageException or TargetInvocationException or ArgumentException or AmbiguousMatchException)
         {
             return null;
         }
     }
+
+    /// <summary>The SDK model's <c>Usage</c> (or its response's or message's), found by name; null for JSON or other objects.</summary>
+    private static object? UsageProperty(object raw)
+    {
+        if (raw is JsonElement or JsonDocument or string)
+        {
+            return null;
+        }
+
+        return Property(raw, "Usage")
+            ?? (Property(raw, "Response") is { } response ? Property(response, "Usage") : null)
+            ?? (Property(raw, "Message") is { } message ? Property(message, "Usage") : null);
+    }
+
+    private static object? Property(object owner, string name)
+        => owner.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance) is { GetMethod: not null } property
+            && property.GetIndexParameters().Length == 0 ? property.GetValue(owner) : null;
 
     private static (RawUsageKind Kind, TokenUsage Usage)? FromJson(JsonElement element, int depth)
     {
