@@ -339,7 +339,12 @@ internal sealed class StreamMeter
         catch (InvalidUsageException)
         {
             // Counts that cannot be combined: the cumulative delta alone is the later, complete report.
-            return delta.InputTokens > 0 ? delta : start with { OutputTokens = Math.Max(start.OutputTokens, delta.OutputTokens) };
+            return delta.InputTokens > 0 ? delta : start with
+            {
+                OutputTokens = Math.Max(start.OutputTokens, delta.OutputTokens),
+                ReasoningTokens = Math.Max(start.ReasoningTokens, delta.ReasoningTokens),
+                WebSearches = Math.Max(start.WebSearches, delta.WebSearches),
+            };
         }
     }
 

@@ -3,12 +3,17 @@ using System.Text.Json;
 namespace AiOrchestrator;
 
 /// <summary>
-/// Reads the <c>usageMetadata</c> object of Google's Gemini API (AI Studio and Vertex AI) into a <see cref="TokenUsage"/>.
+/// Reads the <c>usageMetadata</c> object of Google's Gemini API (AI Studio and Vertex AI, and the Live API) into a
+/// <see cref="TokenUsage"/>.
 /// </summary>
 /// <remarks>
-/// Gemini counts cached content inside <c>promptTokenCount</c>, and reports thinking tokens in
-/// <c>thoughtsTokenCount</c> apart from <c>candidatesTokenCount</c>; they are billed as output, so they are added to
-/// the output here. Tool-use prompt tokens are input.
+/// <para>Gemini counts cached content inside <c>promptTokenCount</c> (<c>cachedContentTokenCount</c> is a part of it),
+/// and reports tool-use prompt tokens (<c>toolUsePromptTokenCount</c>) and thinking tokens (<c>thoughtsTokenCount</c>)
+/// apart from the prompt and the candidates; they are billed as input and output, so they are added to them.</para>
+/// <para>The modality lists give the audio, image and video parts: <c>promptTokensDetails</c> and
+/// <c>toolUsePromptTokensDetails</c> of the input, <c>cacheTokensDetails</c> of the cache reads (so cached audio is
+/// counted both as cached and as audio input, as the prompt details include it), <c>candidatesTokensDetails</c> (or
+/// the Live API's <c>responseTokensDetails</c>) of the output. <c>DOCUMENT</c> counts as image.</para>
 /// </remarks>
 public static class GeminiUsage
 {
@@ -23,7 +28,9 @@ public static class GeminiUsage
     {
         UsageJson.RequireObject(usageMetadata, "Gemini usageMetadata");
         var prompt = UsageJson.Count(usageMetadata, "promptTokenCount");
-        var candidates = UsageJson.Count(usageMetadata, "candidatesTokenCount");
+
+        // generateContent names the output candidates; the Live API names it the response.
+        var candidates = UsageJson.Count(usageMetadata, "candidatesTokenCount") ?? UsageJson.Count(usageMetadata, "responseTokenCount");
         if (prompt is null && candidates is null)
         {
             throw new InvalidUsageException("Gemini usageMetadata has neither promptTokenCount nor candidatesTokenCount.");
@@ -31,12 +38,26 @@ public static class GeminiUsage
 
         var toolPrompt = UsageJson.Count(usageMetadata, "toolUsePromptTokenCount") ?? 0;
         var thoughts = UsageJson.Count(usageMetadata, "thoughtsTokenCount") ?? 0;
+        var input = ModalityCounts.Read(usageMetadata, "promptTokensDetails") + ModalityCounts.Read(usageMetadata, "toolUsePromptTokensDetails");
+        var cache = ModalityCounts.Read(usageMetadata, "cacheTokensDetails");
+        var output = usageMetadata.TryGetProperty("candidatesTokensDetails", out _)
+            ? ModalityCounts.Read(usageMetadata, "candidatesTokensDetails")
+            : ModalityCounts.Read(usageMetadata, "responseTokensDetails");
         return new TokenUsage
         {
             InputTokens = (prompt ?? 0) + toolPrompt,
             CachedInputTokens = UsageJson.Count(usageMetadata, "cachedContentTokenCount") ?? 0,
+            InputAudioTokens = input.Audio,
+            CachedAudioInputTokens = cache.Audio,
+            InputImageTokens = input.Image,
+            CachedImageInputTokens = cache.Image,
+            InputVideoTokens = input.Video,
+            CachedVideoInputTokens = cache.Video,
             OutputTokens = (candidates ?? 0) + thoughts,
             ReasoningTokens = thoughts,
+            OutputAudioTokens = output.Audio,
+            OutputImageTokens = output.Image,
+            OutputVideoTokens = output.Video,
         }.Validate();
     }
 }

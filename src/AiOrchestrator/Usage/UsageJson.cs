@@ -28,8 +28,21 @@ internal static class UsageJson
         }
     }
 
+    /// <summary>The object named <paramref name="name"/>; null when absent or null; an error when it is something else.</summary>
     public static JsonElement? Object(JsonElement parent, string name)
-        => parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
+    {
+        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidUsageException($"Usage field '{name}' must be a JSON object, but was {value.GetRawText()}.");
+        }
+
+        return value;
+    }
 
     public static long? Count(JsonElement parent, string name)
     {
@@ -50,4 +63,61 @@ internal static class UsageJson
 
         return count;
     }
+
+    /// <summary>The count <paramref name="name"/> inside the object <paramref name="parent"/>, when both are present.</summary>
+    public static long? Count(JsonElement? parent, string name) => parent is { } p ? Count(p, name) : null;
+}
+
+/// <summary>
+/// Token counts by modality from Gemini's <c>ModalityTokenCount</c> lists (<c>[{"modality":"AUDIO","tokenCount":5}]</c>).
+/// <c>DOCUMENT</c> is counted as image, as the price feed does (Gemini bills PDF pages as images).
+/// </summary>
+internal readonly record struct ModalityCounts(long Text, long Audio, long Image, long Video)
+{
+    public static ModalityCounts Read(JsonElement parent, string name)
+    {
+        if (!parent.TryGetProperty(name, out var list) || list.ValueKind == JsonValueKind.Null)
+        {
+            return default;
+        }
+
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidUsageException($"Usage field '{name}' must be a JSON array of modality counts, but was {list.GetRawText()}.");
+        }
+
+        long text = 0, audio = 0, image = 0, video = 0;
+        foreach (var entry in list.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidUsageException($"Each entry of usage field '{name}' must be a JSON object, but one was {entry.GetRawText()}.");
+            }
+
+            // Gemini leaves zero counts out (proto3 JSON), so a missing tokenCount is zero.
+            var count = UsageJson.Count(entry, "tokenCount") ?? 0;
+            var modality = entry.TryGetProperty("modality", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            switch (modality)
+            {
+                case "AUDIO":
+                    audio += count;
+                    break;
+                case "IMAGE" or "DOCUMENT":
+                    image += count;
+                    break;
+                case "VIDEO":
+                    video += count;
+                    break;
+                default:
+                    // TEXT and MODALITY_UNSPECIFIED: priced as plain input/output tokens.
+                    text += count;
+                    break;
+            }
+        }
+
+        return new ModalityCounts(text, audio, image, video);
+    }
+
+    public static ModalityCounts operator +(ModalityCounts a, ModalityCounts b)
+        => new(a.Text + b.Text, a.Audio + b.Audio, a.Image + b.Image, a.Video + b.Video);
 }
