@@ -102,6 +102,14 @@ public sealed partial class UsageMeter : IDisposable
 
     internal ITokenCounter TokenCounter => _tokens;
 
+    /// <summary>
+    /// The raw stream event to read usage details from: the first event when it carries usage (Anthropic's
+    /// <c>message_start</c>, with the cache-write split), else the event that carried the usage (OpenAI's last chunk,
+    /// with cache writes, image tokens and compatible servers' citations and searches).
+    /// </summary>
+    internal static object? RawForStreamUsage(object? firstRaw, object? usageRaw)
+        => firstRaw is not null && (usageRaw is null || ReferenceEquals(firstRaw, usageRaw) || RawUsage.Read(firstRaw) is not null) ? firstRaw : usageRaw;
+
     internal TokenUsage? Normalise(UsageDetails? details, object? rawRepresentation, string? model)
     {
         if (details is null)

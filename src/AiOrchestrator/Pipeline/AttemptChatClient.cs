@@ -166,6 +166,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
         UsageDetails? reported = null;
         string? servedModel = null;
         object? firstRaw = null;
+        object? usageRaw = null;
         var first = true;
         long outputTokens = 0;
         var outcome = CallOutcome.Abandoned;
@@ -222,6 +223,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
                         case UsageContent usage:
                             reported ??= new UsageDetails();
                             reported.Add(usage.Details);
+                            usageRaw = update.RawRepresentation ?? usageRaw;
                             break;
                         case TextContent { Text.Length: > 0 } text:
                             firstToken ??= time.GetElapsedTime(attempt.StartTimestamp);
@@ -254,8 +256,9 @@ internal sealed class AttemptChatClient : DelegatingChatClient
             if (!attempt.HasEnded)
             {
                 var model = servedModel ?? attempt.Model;
-                var complete = outcome == CallOutcome.Succeeded ? _meter.Normalise(reported, firstRaw, model) : null;
-                var estimate = complete is null ? EstimateStream(run.Call, attempt.Model, outputTokens, outcome, reported, firstRaw) : default;
+                var raw = UsageMeter.RawForStreamUsage(firstRaw, usageRaw);
+                var complete = outcome == CallOutcome.Succeeded ? _meter.Normalise(reported, raw, model) : null;
+                var estimate = complete is null ? EstimateStream(run.Call, attempt.Model, outputTokens, outcome, reported, raw) : default;
                 attempt.End(complete, estimate, servedModel, outcome, error, time.GetElapsedTime(attempt.StartTimestamp), firstToken);
             }
 

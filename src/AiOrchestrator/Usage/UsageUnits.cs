@@ -111,15 +111,24 @@ internal static class UsageUnits
             u.CachedInputTokens,
             "CachedInputTokens");
 
-        // Cache traffic plus the uncached audio, image and video tokens are disjoint parts of the input.
-        var inputParts = u.CachedInputTokens + u.CacheWriteTokens + u.CacheWrite1hTokens
-            + (u.InputAudioTokens - u.CachedAudioInputTokens)
-            + (u.InputImageTokens - u.CachedImageInputTokens)
-            + (u.InputVideoTokens - u.CachedVideoInputTokens);
-        if (inputParts > u.InputTokens)
+        // Cache reads and writes are disjoint parts of the input, and so are cache reads and the uncached audio, image
+        // and video tokens. Cache writes may be audio, image or video tokens themselves (a provider that reports both
+        // counts them in each), so writes and modalities are not added up together.
+        var reads = u.CachedInputTokens;
+        var writes = u.CacheWriteTokens + u.CacheWrite1hTokens;
+        if (reads + writes > u.InputTokens)
         {
             throw new InvalidUsageException(
-                $"Usage is inconsistent: cache reads ({u.CachedInputTokens}), cache writes ({u.CacheWriteTokens + u.CacheWrite1hTokens}) and uncached audio, image and video input ({inputParts - u.CachedInputTokens - u.CacheWriteTokens - u.CacheWrite1hTokens}) add up to more than the {u.InputTokens} input tokens.");
+                $"Usage is inconsistent: cache reads ({reads}) and cache writes ({writes}) add up to more than the {u.InputTokens} input tokens.");
+        }
+
+        var uncachedModalities = (u.InputAudioTokens - u.CachedAudioInputTokens)
+            + (u.InputImageTokens - u.CachedImageInputTokens)
+            + (u.InputVideoTokens - u.CachedVideoInputTokens);
+        if (reads + uncachedModalities > u.InputTokens)
+        {
+            throw new InvalidUsageException(
+                $"Usage is inconsistent: cache reads ({reads}) and uncached audio, image and video input ({uncachedModalities}) add up to more than the {u.InputTokens} input tokens.");
         }
 
         var outputParts = u.ReasoningTokens + u.OutputAudioTokens + u.OutputImageTokens + u.OutputVideoTokens + u.CitationTokens;

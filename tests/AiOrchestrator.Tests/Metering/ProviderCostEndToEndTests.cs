@@ -104,6 +104,39 @@ public class ProviderCostEndToEndTests
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task OpenAI_cache_writes_are_billed_as_writes_buffered_and_streamed(bool stream, bool responses)
+    {
+        // gpt-5.6-sol: input 5, cache read 0.5, cache write 6.25, output 30 per million.
+        // Prompt 10,000 of which 4,000 read and 3,000 written: 3,000 x 5 + 4,000 x 0.5 + 3,000 x 6.25 = 35,750;
+        // output 500 x 30 = 15,000 -> 50,750 / 1e6 = 0.05075 (billing the writes as plain input would give 0.046).
+        var usage = new OpenAIWireUsage(PromptTokens: 10_000, CompletionTokens: 500, CachedTokens: 4_000, CacheWriteTokens: 3_000);
+        using var server = new ProviderServer();
+        if (responses)
+        {
+            _ = stream
+                ? server.ServeResponseStream(OpenAIWire.ResponseStream("gpt-5.6-sol", Pieces, usage))
+                : server.ServeResponse(OpenAIWire.Response("gpt-5.6-sol", "The answer is forty-two.", usage));
+        }
+        else
+        {
+            _ = stream
+                ? server.ServeChatCompletionStream(OpenAIWire.ChatCompletionStream("gpt-5.6-sol", Pieces, usage))
+                : server.ServeChatCompletion(OpenAIWire.ChatCompletion("gpt-5.6-sol", "The answer is forty-two.", usage));
+        }
+
+        var record = await MeterAsync(responses ? server.OpenAIResponses("gpt-5.6-sol") : server.OpenAIChat("gpt-5.6-sol"), stream);
+
+        record.Usage.Should().Be(new TokenUsage { InputTokens = 10_000, CachedInputTokens = 4_000, CacheWriteTokens = 3_000, OutputTokens = 500 });
+        record.Cost.Should().Be(Money.Usd(0.05075m));
+        record.InputCost.Should().Be(0.03575m);
+        record.OutputCost.Should().Be(0.015m);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task OpenAI_responses_api_costs_the_golden_amount_buffered_and_streamed(bool stream)

@@ -15,7 +15,8 @@ internal sealed record OpenAIWireUsage(
     long ReasoningTokens = 0,
     long CompletionAudioTokens = 0,
     long AcceptedPredictionTokens = 0,
-    long RejectedPredictionTokens = 0)
+    long RejectedPredictionTokens = 0,
+    long CacheWriteTokens = 0)
 {
     public long TotalTokens => PromptTokens + CompletionTokens;
 }
@@ -195,6 +196,7 @@ internal static class OpenAIWire
         {
             ["cached_tokens"] = usage.CachedTokens,
             ["audio_tokens"] = usage.PromptAudioTokens,
+            ["cache_write_tokens"] = usage.CacheWriteTokens,
         },
         ["completion_tokens_details"] = new JsonObject
         {
@@ -215,7 +217,7 @@ internal static class OpenAIWire
     private static JsonObject ResponsesUsage(OpenAIWireUsage usage) => new()
     {
         ["input_tokens"] = usage.PromptTokens,
-        ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = usage.CachedTokens },
+        ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = usage.CachedTokens, ["cache_write_tokens"] = usage.CacheWriteTokens },
         ["output_tokens"] = usage.CompletionTokens,
         ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = usage.ReasoningTokens },
         ["total_tokens"] = usage.TotalTokens,
