@@ -2,9 +2,11 @@
 # Mutation testing (Stryker.NET) of the code whose arithmetic the budgets rely on:
 #   ledger   - the ledger's state machine (src/AiOrchestrator/Budgets/LedgerState*.cs, WalletState.cs),
 #              against the Budgets tests;
-#   pricing  - the budget planner's money arithmetic (src/AiOrchestrator/Pricing/ModelPrice.cs),
-#              against the Pricing and Budgets tests.
-# Usage: eng/mutation-test.sh [ledger|pricing|all]   (default: all)
+#   pricing  - price arithmetic and cost calculation (src/AiOrchestrator/Pricing/ModelPrice.cs, UnitPrice.cs,
+#              CostCalculator.cs, src/AiOrchestrator/Usage/UsageUnits.cs), against the Pricing and Budgets tests;
+#   usage    - every usage parser (src/AiOrchestrator/Usage/*Usage.cs, UsageDetailsExtensions.cs, UsageJson.cs),
+#              against the Usage and provider wire tests.
+# Usage: eng/mutation-test.sh [ledger|pricing|usage|all]   (default: all)
 # It is slow (every mutant runs the tests): the mutate globs are narrow and it runs one test process at a time.
 # Reports go to artifacts/mutation/<target>/ (git-ignored); the score goal is 90 % for each target.
 set -euo pipefail
@@ -53,5 +55,12 @@ if [[ "$target" == "ledger" || "$target" == "all" ]]; then
 fi
 
 if [[ "$target" == "pricing" || "$target" == "all" ]]; then
-  run pricing "FullyQualifiedName~Pricing|FullyQualifiedName~Budgets.LedgerArithmeticTests" "**/Pricing/ModelPrice.cs"
+  run pricing "FullyQualifiedName~Pricing|FullyQualifiedName~Budgets.LedgerArithmeticTests" \
+    "**/Pricing/ModelPrice.cs" "**/Pricing/UnitPrice.cs" "**/Pricing/CostCalculator.cs" "**/Usage/UsageUnits.cs"
+fi
+
+if [[ "$target" == "usage" || "$target" == "all" ]]; then
+  run usage "FullyQualifiedName~Usage|FullyQualifiedName~Providers|FullyQualifiedName~ProviderCostEndToEnd" \
+    "**/Usage/OpenAIUsage.cs" "**/Usage/AnthropicUsage.cs" "**/Usage/GeminiUsage.cs" "**/Usage/BedrockUsage.cs" \
+    "**/Usage/CohereUsage.cs" "**/Usage/UsageDetailsExtensions.cs" "**/Usage/UsageJson.cs"
 fi

@@ -116,7 +116,11 @@ public sealed class ModelPrice
 
     /// <summary>The exact cost of a call's usage.</summary>
     /// <exception cref="InvalidUsageException">The usage is inconsistent (see <see cref="TokenUsage.Validate"/>).</exception>
-    public Money CalculateCost(in TokenUsage usage) => Calculate(usage).Cost;
+    public Money CalculateCost(in TokenUsage usage)
+    {
+        var (input, output, other) = Compute(usage, parts: null);
+        return new Money(input + output + other, Currency);
+    }
 
     /// <summary>
     /// The exact cost of a call's usage, with its parts: each priced unit's count and amount, the input, output and
@@ -125,40 +129,8 @@ public sealed class ModelPrice
     /// <exception cref="InvalidUsageException">The usage is inconsistent (see <see cref="TokenUsage.Validate"/>).</exception>
     public CallCost Calculate(in TokenUsage usage)
     {
-        usage.Validate();
-        var ordered = _ordered;
-        Span<long> leaves = ordered.Length <= 32 ? stackalloc long[ordered.Length] : new long[ordered.Length];
-        var parts = new UnitCost[ordered.Length];
-        decimal input = 0m, output = 0m, other = 0m;
-        for (var i = 0; i < ordered.Length; i++)
-        {
-            var price = ordered[i];
-            var count = UsageUnits.Get(usage, price.Unit.Field);
-            var leaf = count;
-            foreach (var d in _descendants[i])
-            {
-                leaf -= leaves[d];
-            }
-
-            if (leaf < 0)
-            {
-                throw new InvalidUsageException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"Usage is inconsistent for {Provider}/{ModelId}: the more specific units inside {price.Unit.Id} ({count}) add up to {count - leaf}."));
-            }
-
-            leaves[i] = leaf;
-            var rate = price.PriceAt(usage.InputTokens);
-            var amount = price.Amount(leaf, rate);
-            parts[i] = new UnitCost(price.Unit, leaf, rate, amount);
-            switch (price.Unit.Direction)
-            {
-                case UnitDirection.Input: input += amount; break;
-                case UnitDirection.Output: output += amount; break;
-                default: other += amount; break;
-            }
-        }
-
+        var parts = new UnitCost[_ordered.Length];
+        var (input, output, other) = Compute(usage, parts);
         return new CallCost(new Money(input + output + other, Currency), this)
         {
             InputCost = input,
@@ -233,6 +205,49 @@ public sealed class ModelPrice
         }
 
         return (long)tokens;
+    }
+
+    // Splits the usage into disjoint parts, each priced by the most specific priced unit that contains it.
+    private (decimal Input, decimal Output, decimal Other) Compute(in TokenUsage usage, UnitCost[]? parts)
+    {
+        usage.Validate();
+        var ordered = _ordered;
+        Span<long> leaves = ordered.Length <= 32 ? stackalloc long[ordered.Length] : new long[ordered.Length];
+        decimal input = 0m, output = 0m, other = 0m;
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            var price = ordered[i];
+            var count = UsageUnits.Get(usage, price.Unit.Field);
+            var leaf = count;
+            foreach (var d in _descendants[i])
+            {
+                leaf -= leaves[d];
+            }
+
+            if (leaf < 0)
+            {
+                throw new InvalidUsageException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Usage is inconsistent for {Provider}/{ModelId}: the more specific units inside {price.Unit.Id} ({count}) add up to {count - leaf}."));
+            }
+
+            leaves[i] = leaf;
+            var rate = price.PriceAt(usage.InputTokens);
+            var amount = price.Amount(leaf, rate);
+            if (parts is not null)
+            {
+                parts[i] = new UnitCost(price.Unit, leaf, rate, amount);
+            }
+
+            switch (price.Unit.Direction)
+            {
+                case UnitDirection.Input: input += amount; break;
+                case UnitDirection.Output: output += amount; break;
+                default: other += amount; break;
+            }
+        }
+
+        return (input, output, other);
     }
 
     /// <summary>Describes the price, for logs and error messages.</summary>
