@@ -149,6 +149,30 @@ public class StrictConfigurationTests
             .And.Contain("the whole entry AiOrchestrator:Pricing:Prices:0 would be dropped");
     }
 
+    [Fact]
+    public void A_unit_price_that_cannot_be_converted_or_a_missing_catalog_file_fails_at_start()
+    {
+        var configuration = Settings(
+            ("AiOrchestrator:StorePath", ":memory:"),
+            ("AiOrchestrator:Pricing:CatalogFile", Path.Combine(Path.GetTempPath(), "no-such-dir-aio", "data.json")),
+            ("AiOrchestrator:Pricing:Prices:0:Model", "in-house-llm"),
+            ("AiOrchestrator:Pricing:Prices:0:InputPerMillion", "1"),
+            ("AiOrchestrator:Pricing:Prices:0:OutputPerMillion", "2"),
+            ("AiOrchestrator:Pricing:Prices:0:Units:web_searches_kcount", "ten"));
+        using var services = new ServiceCollection().AddAiOrchestrator(configuration).BuildServiceProvider();
+
+        var failures = StartFails(services).Failures;
+
+        failures.Should().ContainSingle().Which.Should().StartWith("AiOrchestrator:Pricing:Prices:0:Units:web_searches_kcount is 'ten', which is not a plain number");
+
+        // Once the entry binds, the missing catalog file is what stops the start.
+        var fixedConfiguration = new ConfigurationBuilder().AddConfiguration(configuration)
+            .AddInMemoryCollection([KeyValuePair.Create<string, string?>("AiOrchestrator:Pricing:Prices:0:Units:web_searches_kcount", "10")]).Build();
+        using var fixedServices = new ServiceCollection().AddAiOrchestrator(fixedConfiguration).BuildServiceProvider();
+        StartFails(fixedServices).Failures.Should().ContainSingle().Which.Should()
+            .StartWith("AiOrchestrator:Pricing:CatalogFile is '").And.Contain("does not exist");
+    }
+
     [Theory]
     [InlineData("AiOrchestrator:Budgets:Walets:0:Id", "AiOrchestrator:Budgets:Walets is not a setting of BudgetOptions", "Did you mean 'Wallets'?")]
     [InlineData("AiOrchestrator:Budgets:Wallets:0:Limt", "AiOrchestrator:Budgets:Wallets:0:Limt is not a setting of WalletOptions", "Did you mean 'Limit'?")]
