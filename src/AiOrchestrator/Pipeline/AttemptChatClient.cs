@@ -78,20 +78,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is null)
-        {
-            if (serviceType == typeof(UsageMeter))
-            {
-                return _meter;
-            }
-
-            if (serviceType == typeof(IBudgetLedger) && _budget is { Ledger: IBudgetLedger ledger })
-            {
-                return ledger;
-            }
-        }
-
-        return base.GetService(serviceType, serviceKey);
+        return AttemptStages.ServiceOf(serviceType, serviceKey, _meter, _budget) ?? base.GetService(serviceType, serviceKey);
     }
 
     /// <inheritdoc/>

@@ -76,6 +76,22 @@ public static class AttemptStages
         }
     }
 
+    /// <summary>The services a runner answers for its stages (the meter, the budget's ledger), or <see langword="null"/>.</summary>
+    internal static object? ServiceOf(Type serviceType, object? serviceKey, UsageMeter meter, BudgetStage? budget)
+    {
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(UsageMeter))
+        {
+            return meter;
+        }
+
+        return serviceType == typeof(IBudgetLedger) && budget is { Ledger: IBudgetLedger ledger } ? ledger : null;
+    }
+
     internal static BudgetStage CreateBudget(IServiceProvider? services, IBudgetLedger ledger, UsageMeter meter, BudgetStageOptions options, ILogger? logger)
     {
         options.Validate();
