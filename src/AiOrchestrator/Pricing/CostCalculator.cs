@@ -64,21 +64,7 @@ public sealed class CostCalculator
         return price.Calculate(usage);
     }
 
+    // The validator has read the file already (a missing or invalid one failed above).
     private static PriceCatalog? LoadCatalogFile(string? path)
-    {
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            return PriceCatalog.Load(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(PricingOptions), [
-                $"{PricingOptions.SectionName}:CatalogFile is '{path}', which cannot be used: {ex.Message} Fix or replace the file (a genai-prices v2 data.json, or a catalog written by tools/PriceCatalogGenerator), or remove the setting to use the shipped catalog."]);
-        }
-    }
+        => string.IsNullOrWhiteSpace(path) ? null : PriceCatalog.Load(path);
 }

@@ -57,7 +57,7 @@ public sealed class ModelPrice
 
         _input = Find("input_tokens");
         _requests = Array.Find(prices, p => p.Unit.Family == "requests");
-        _outputs = Array.FindAll(prices, p => p.Unit.Direction == UnitDirection.Output);
+        _outputs = Array.FindAll(prices, p => p.Unit.Direction == UnitDirection.Output && p.Unit.Family == "tokens");
         UnreportedUnits = new ReadOnlyCollection<PriceUnit>(Array.FindAll(prices, p => !p.Unit.IsCarriedByUsage).Select(p => p.Unit).ToArray());
 
         var unpriceable = new List<UsageField>();
@@ -177,8 +177,8 @@ public sealed class ModelPrice
             return 0;
         }
 
-        var (rate, per) = MaxOutputRate(inputTokens);
-        if (rate == 0m)
+        var perToken = MaxOutputTokenPrice(inputTokens);
+        if (perToken == 0m)
         {
             return long.MaxValue;
         }
@@ -186,7 +186,7 @@ public sealed class ModelPrice
         decimal tokens;
         try
         {
-            tokens = decimal.Floor(remaining * per / rate);
+            tokens = decimal.Floor(remaining / perToken);
         }
         catch (OverflowException)
         {
@@ -199,7 +199,7 @@ public sealed class ModelPrice
         }
 
         // Division rounds at 28 significant digits; step back if that rounding made the count one too many.
-        while (tokens > 0m && tokens * rate / per > remaining)
+        while (tokens > 0m && tokens * perToken > remaining)
         {
             tokens--;
         }
@@ -265,27 +265,18 @@ public sealed class ModelPrice
     private decimal InputAmount(long inputTokens)
         => _input is null ? 0m : _input.Amount(inputTokens, _input.PriceAt(inputTokens));
 
-    private decimal OutputAmount(long outputTokens, long inputTokens)
-    {
-        var (rate, per) = MaxOutputRate(inputTokens);
-        return rate == 0m || outputTokens == 0 ? 0m : outputTokens * rate / per;
-    }
+    private decimal OutputAmount(long outputTokens, long inputTokens) => outputTokens * MaxOutputTokenPrice(inputTokens);
 
-    // The highest price per output token any output unit has, as (price, per).
-    private (decimal Rate, decimal Per) MaxOutputRate(long inputTokens)
+    // The highest price one output token has in any output token unit (text, reasoning, audio, image...).
+    private decimal MaxOutputTokenPrice(long inputTokens)
     {
-        decimal best = 0m, bestPer = 1m;
+        var best = 0m;
         foreach (var p in _outputs)
         {
-            var rate = p.PriceAt(inputTokens);
-            if (rate * bestPer > best * p.Unit.Per)
-            {
-                best = rate;
-                bestPer = p.Unit.Per;
-            }
+            best = Math.Max(best, p.Amount(1, p.PriceAt(inputTokens)));
         }
 
-        return (best, bestPer);
+        return best;
     }
 
     private System.Collections.ObjectModel.ReadOnlyCollection<string> UnpricedIn(in TokenUsage usage)

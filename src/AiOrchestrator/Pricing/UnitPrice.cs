@@ -45,19 +45,13 @@ public sealed class UnitPrice
 
     /// <summary>The exact amount <paramref name="count"/> counts cost at <paramref name="rate"/> per <see cref="PriceUnit.Per"/>.</summary>
     internal decimal Amount(long count, decimal rate)
-    {
-        if (count == 0 || rate == 0m)
-        {
-            return 0m;
-        }
-
-        return _scale != 0m ? count * rate * _scale : count * rate / Unit.Per;
-    }
+        => _scale != 0m ? count * rate * _scale : count * rate / Unit.Per;
 
     /// <summary>Describes the price, for logs and messages.</summary>
     public override string ToString() => FormattableString.Invariant($"{Unit.PriceKey}={Price}{(_tiers.Length > 0 ? " (+tiers)" : string.Empty)}");
 
-    private static decimal ScaleOf(long per)
+    /// <summary>1/<paramref name="per"/> when it is a power of ten (exact in decimal), else zero.</summary>
+    internal static decimal ScaleOf(long per)
     {
         var scale = 1m;
         for (var p = per; p > 1; p /= 10)
