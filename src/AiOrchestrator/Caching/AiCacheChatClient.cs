@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using AiOrchestrator.Metering;
+using AiOrchestrator.Pipeline;
+using Microsoft.Extensions.AI;
+
+namespace AiOrchestrator.Caching;
+
+/// <summary>
+/// The response-cache stage of the <c>IChatClient</c> pipeline (<c>UseAiCache</c>, and a stage of
+/// <c>UseAiOrchestrator</c>): it sits after the scope is resolved and before routing and budgets, so a hit reserves
+/// nothing and calls nobody. A hit replays the stored answer (a stream chunk by chunk, usage included) and is recorded
+/// with cost 0 and the cost it avoided; a miss goes through, and its answer is stored for the call's partition.
+/// Concurrent identical misses make one provider call.
+/// </summary>
+internal sealed class AiCacheChatClient : DelegatingChatClient
+{
+    private static readonly JsonSerializerOptions Json = AIJsonUtilities.DefaultOptions;
+
+    private readonly AiResponseCache _cache;
+    private readonly UsageMeter _meter;
+    private readonly long _defaultCap;
+    private ChatClientMetadata? _metadata;
+
+    public AiCacheChatClient(IChatClient innerClient, AiResponseCache cache, UsageMeter meter, long defaultCap)
+        : base(innerClient)
+    {
+        _cache = cache;
+        _meter = meter;
+        _defaultCap = defaultCap;
+    }
+
+    private ChatClientMetadata Metadata => _metadata ??= InnerClient.GetService<ChatClientMetadata>() ?? new ChatClientMetadata();
+
+    /// <inheritdoc/>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(AiResponseCache) ? _cache : base.GetService(serviceType, serviceKey);
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var started = Stopwatch.GetTimestamp();
+        var plan = Plan(messages, options, streaming: false);
+        if (plan is null)
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (entry, lease) = await _cache.LookupAsync(plan.Key, plan.TimeToLive, cancellationToken).ConfigureAwait(false);
+        if (entry is not null && Replay(entry) is { } hit)
+        {
+            Hit(plan, entry, started);
+            return hit;
+        }
+
+        _cache.Metrics.Lookup("miss", Stopwatch.GetElapsedTime(started));
+        CacheEntry? made = null;
+        try
+        {
+            var response = await base.GetResponseAsync(messages, plan.Options, cancellationToken).ConfigureAwait(false);
+            made = Entry(plan, CacheEntryKind.ChatResponse, response.ModelId, response.Usage, response.RawRepresentation, () => JsonSerializer.SerializeToUtf8Bytes(response, Json.GetTypeInfo(typeof(ChatResponse))));
+            if (made is not null)
+            {
+                await _cache.WriteAsync(plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return response;
+        }
+        finally
+        {
+            lease?.Complete(made);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var plan = Plan(messages, options, streaming: true);
+        return plan is null ? base.GetStreamingResponseAsync(messages, options, cancellationToken) : StreamAsync(messages, plan, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, CachePlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (entry, lease) = await _cache.LookupAsync(plan.Key, plan.TimeToLive, cancellationToken).ConfigureAwait(false);
+        if (entry is not null && ReplayUpdates(entry) is { } replay)
+        {
+            Hit(plan, entry, started);
+            foreach (var update in replay)
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        _cache.Metrics.Lookup("miss", Stopwatch.GetElapsedTime(started));
+        var updates = new List<ChatResponseUpdate>();
+        var completed = false;
+        CacheEntry? made = null;
+        try
+        {
+            await foreach (var update in base.GetStreamingResponseAsync(messages, plan.Options, cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                yield return update;
+            }
+
+            completed = true;
+        }
+        finally
+        {
+            if (completed)
+            {
+                UsageDetails? usage = null;
+                object? raw = null;
+                string? served = null;
+                foreach (var update in updates)
+                {
+                    served ??= update.ModelId;
+                    foreach (var content in update.Contents)
+                    {
+                        if (content is UsageContent u)
+                        {
+                            (usage ??= new UsageDetails()).Add(u.Details);
+                            raw = update.RawRepresentation;
+                        }
+                    }
+                }
+
+                made = Entry(plan, CacheEntryKind.ChatStream, served, usage, raw, () => JsonSerializer.SerializeToUtf8Bytes(updates, Json.GetTypeInfo(typeof(List<ChatResponseUpdate>))));
+                if (made is not null)
+                {
+                    await _cache.WriteAsync(plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            lease?.Complete(made);
+        }
+    }
+
+    /// <summary>Decides whether the call may use the cache, and if so its key, partition and lifetime; null to bypass.</summary>
+    private CachePlan? Plan(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var model = options?.ModelId ?? Metadata.DefaultModelId ?? string.Empty;
+        var why = Bypass(options);
+        var scope = _meter.ResolveScope(options);
+        var partition = _cache.PartitionOf(scope);
+        var timeToLive = why is null ? _cache.TimeToLiveOf(scope, model) : TimeSpan.Zero;
+        var key = string.Empty;
+        if (why is null && timeToLive <= TimeSpan.Zero)
+        {
+            why = "ttl";
+        }
+
+        why ??= ChatCacheKey.Build(partition, model, messages, options, out key);
+        if (why is not null)
+        {
+            _cache.Metrics.Lookup("bypass", Stopwatch.GetElapsedTime(started));
+            return null;
+        }
+
+        // The call object is created here, once, and travels to the stages further in (routing, budget, metering).
+        var call = AttemptChatClient.CreateCall(messages, options, streaming, _meter, scope, _defaultCap);
+        var callOptions = options?.Clone() ?? new ChatOptions();
+        call.AttachTo(callOptions);
+        return new CachePlan(key, partition, model, timeToLive, call, callOptions);
+    }
+
+    private string? Bypass(ChatOptions? options)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        if (options.AdditionalProperties?.TryGetValue(AiCacheKeys.NoCache, out var skip) == true && skip is true or "true")
+        {
+            return "caller";
+        }
+
+        if (options.Temperature > 0f && _cache.Options.SampledCalls == SamplingCachePolicy.Bypass)
+        {
+            return "sampled";
+        }
+
+        if (options.Tools is { Count: > 0 } tools)
+        {
+            foreach (var tool in tools)
+            {
+                if (_cache.HasSideEffects(tool))
+                {
+                    return "side-effects";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The entry for a finished miss, or null when it cannot be kept (it is then simply not cached).</summary>
+    private CacheEntry? Entry(CachePlan plan, CacheEntryKind kind, string? servedModel, UsageDetails? usage, object? raw, Func<byte[]> payload)
+    {
+        try
+        {
+            var attempt = plan.Call.LastAttempt;
+            return new CacheEntry
+            {
+                Kind = kind,
+                CreatedAt = _cache.TimeProvider.GetUtcNow(),
+                Provider = attempt?.Provider ?? _meter.ProviderOf(Metadata),
+                Model = attempt?.ServedModel ?? attempt?.Model ?? servedModel ?? plan.Model,
+                Usage = attempt is { HasEnded: true } ? attempt.Usage : _meter.Normalise(usage, raw, servedModel ?? plan.Model) ?? default,
+                Payload = payload(),
+            };
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            _cache.Metrics.Error("serialize");
+            return null;
+        }
+    }
+
+    private ChatResponse? Replay(CacheEntry entry)
+    {
+        try
+        {
+            return entry.Kind switch
+            {
+                CacheEntryKind.ChatResponse => (ChatResponse?)JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(ChatResponse))),
+                CacheEntryKind.ChatStream => ((List<ChatResponseUpdate>?)JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(List<ChatResponseUpdate>))))?.ToChatResponse(),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            _cache.Metrics.Error("corrupt");
+            return null;
+        }
+    }
+
+    private IReadOnlyList<ChatResponseUpdate>? ReplayUpdates(CacheEntry entry)
+    {
+        try
+        {
+            return entry.Kind switch
+            {
+                CacheEntryKind.ChatStream => (List<ChatResponseUpdate>?)JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(List<ChatResponseUpdate>))),
+                CacheEntryKind.ChatResponse => ((ChatResponse?)JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(ChatResponse))))?.ToChatResponseUpdates(),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            _cache.Metrics.Error("corrupt");
+            return null;
+        }
+    }
+
+    private void Hit(CachePlan plan, CacheEntry entry, long started)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        _cache.Metrics.Lookup("hit", elapsed);
+        _meter.RecordCacheHit(plan.Call, entry.Provider, entry.Model, entry.Usage, elapsed, semantic: false);
+    }
+
+    private sealed record CachePlan(string Key, string Partition, string Model, TimeSpan TimeToLive, AiCall Call, ChatOptions Options);
+}
