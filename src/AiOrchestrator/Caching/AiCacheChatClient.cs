@@ -175,34 +175,17 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
     }
 
     private string? Bypass(ChatOptions? options)
+        => options is null ? null : _cache.BypassReason(
+            options.AdditionalProperties?.TryGetValue(AiCacheKeys.NoCache, out var skip) == true && skip is true or "true",
+            options.Temperature,
+            ToolsOf(options));
+
+    private static IEnumerable<(string Name, bool Marked)> ToolsOf(ChatOptions options)
     {
-        if (options is null)
+        foreach (var tool in options.Tools ?? [])
         {
-            return null;
+            yield return (tool.Name, tool.AdditionalProperties.TryGetValue(AiCacheKeys.SideEffects, out var flag) && flag is true or "true");
         }
-
-        if (options.AdditionalProperties?.TryGetValue(AiCacheKeys.NoCache, out var skip) == true && skip is true or "true")
-        {
-            return "caller";
-        }
-
-        if (options.Temperature > 0f && _cache.Options.SampledCalls == SamplingCachePolicy.Bypass)
-        {
-            return "sampled";
-        }
-
-        if (options.Tools is { Count: > 0 } tools)
-        {
-            foreach (var tool in tools)
-            {
-                if (_cache.HasSideEffects(tool))
-                {
-                    return "side-effects";
-                }
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The entry for a finished miss, or null when it cannot be kept (it is then simply not cached).</summary>

@@ -60,7 +60,13 @@ public sealed partial class AiResponseCache : IDisposable
 
     internal AiCacheOptions Options => _options;
 
+    /// <summary>The largest answer kept, in bytes (<see cref="AiCacheOptions.MaxEntryBytes"/>).</summary>
+    public int MaxEntryBytes => _options.MaxEntryBytes;
+
     internal CacheMetrics Metrics => _metrics;
+
+    /// <summary>Counts a lookup by its result (<c>hit</c>, <c>semantic_hit</c>, <c>miss</c>, <c>bypass</c>) and its duration.</summary>
+    public void CountLookup(string result, TimeSpan elapsed) => _metrics.Lookup(result, elapsed);
 
     /// <summary>
     /// The partition of <paramref name="scope"/>: its organisation's own (<c>org:acme</c>), or the shared partition a
@@ -109,17 +115,40 @@ public sealed partial class AiResponseCache : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _metrics.Dispose();
 
-    /// <summary>True when a tool offered to the call has side effects (by name, or by its own marker).</summary>
-    internal bool HasSideEffects(Microsoft.Extensions.AI.AITool tool)
-        => _sideEffectTools.Contains(tool.Name)
-            || (tool.AdditionalProperties.TryGetValue(AiCacheKeys.SideEffects, out var flag) && flag is true or "true");
+    /// <summary>
+    /// Why a call must go to the provider and stay out of the cache, or <see langword="null"/> when it may use it: the
+    /// caller said so, it samples (temperature above zero) and the policy bypasses such calls, or it offers a tool with
+    /// side effects (listed by name, or marked by the tool itself). Both pipelines ask this one rule.
+    /// </summary>
+    public string? BypassReason(bool callerSkips, double? temperature, IEnumerable<(string Name, bool Marked)> tools)
+    {
+        if (callerSkips)
+        {
+            return "caller";
+        }
+
+        if (temperature > 0 && _options.SampledCalls == SamplingCachePolicy.Bypass)
+        {
+            return "sampled";
+        }
+
+        foreach (var (name, marked) in tools)
+        {
+            if (marked || _sideEffectTools.Contains(name))
+            {
+                return "side-effects";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The entry for <paramref name="key"/>, waiting for an identical call in flight when there is one; or, when there
     /// is none, <see langword="null"/> and a lease that makes this call the one that fills the entry (others wait for
     /// it). Never throws for cache failures.
     /// </summary>
-    internal async ValueTask<(CacheEntry? Entry, MissLease? Lease)> LookupAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken)
+    public async ValueTask<(CacheEntry? Entry, MissLease? Lease)> LookupAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -152,7 +181,7 @@ public sealed partial class AiResponseCache : IDisposable
     }
 
     /// <summary>Writes an entry (under its partition, model and the all tag); failures are logged and counted.</summary>
-    internal async ValueTask WriteAsync(string key, CacheEntry entry, string partition, string model, TimeSpan timeToLive, CancellationToken cancellationToken)
+    public async ValueTask WriteAsync(string key, CacheEntry entry, string partition, string model, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         if (timeToLive <= TimeSpan.Zero)
         {
@@ -246,22 +275,23 @@ public sealed partial class AiResponseCache : IDisposable
     /// The right, for one call, to fill a missing entry while identical calls wait. <see cref="Complete"/> hands the
     /// entry (or nothing) to them; it must be called once, in a <c>finally</c>.
     /// </summary>
-    internal sealed class MissLease
+    public sealed class MissLease
     {
-        public static readonly MissLease Uncoordinated = new(null, string.Empty);
+        internal static readonly MissLease Uncoordinated = new(null, string.Empty);
 
         private readonly AiResponseCache? _owner;
         private readonly string _key;
         private readonly TaskCompletionSource<CacheEntry?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public MissLease(AiResponseCache? owner, string key)
+        internal MissLease(AiResponseCache? owner, string key)
         {
             _owner = owner;
             _key = key;
         }
 
-        public Task<CacheEntry?> Task => _done.Task;
+        internal Task<CacheEntry?> Task => _done.Task;
 
+        /// <summary>Hands <paramref name="entry"/> (or nothing, when the call failed or cannot be kept) to the waiting calls.</summary>
         public void Complete(CacheEntry? entry)
         {
             if (_owner is null)

@@ -1,7 +1,8 @@
 namespace AiOrchestrator.Caching;
 
 /// <summary>What a cache entry holds.</summary>
-internal enum CacheEntryKind : byte
+[System.Diagnostics.CodeAnalysis.Experimental(AiOrchestrator.Pipeline.AiCall.ExperimentalDiagnosticId)]
+public enum CacheEntryKind : byte
 {
     /// <summary>A chat response (M.E.AI JSON).</summary>
     ChatResponse = 1,

@@ -193,7 +193,8 @@ public sealed partial class UsageMeter : IDisposable
     /// Keeps the record of a call the response cache answered: cost zero, and the cost it avoided (its usage at the
     /// price in effect now), under the call's id and scope.
     /// </summary>
-    internal UsageRecord RecordCacheHit(AiCall call, string? provider, string model, in TokenUsage usage, TimeSpan latency, bool semantic)
+    [System.Diagnostics.CodeAnalysis.Experimental(AiCall.ExperimentalDiagnosticId)]
+    public UsageRecord RecordCacheHit(AiCall call, string? provider, string model, in TokenUsage usage, TimeSpan latency, bool semantic)
     {
         var now = TimeProvider.GetUtcNow();
         var avoided = 0m;
