@@ -177,7 +177,10 @@ internal sealed partial class SemanticIndex : IDisposable
         }
     }
 
-    /// <summary>Removes the entries with key <paramref name="entryKey"/> from every partition; returns how many there were.</summary>
+    /// <summary>
+    /// Removes the entries with key <paramref name="entryKey"/> from every partition; returns how many there were. It
+    /// looks in each partition (O(partitions)); <see cref="Remove(string, string)"/> goes straight to one.
+    /// </summary>
     public int Remove(string entryKey)
     {
         ArgumentNullException.ThrowIfNull(entryKey);

@@ -51,7 +51,7 @@ public sealed class SemanticIndexEvictionTests
     }
 
     [Fact]
-    public void A_misses_does_not_count_as_use()
+    public void A_miss_does_not_count_as_use()
     {
         using var index = new SemanticIndex(new SemanticIndexOptions { Dimensions = D, MaxEntries = 2 });
         index.Add("p", TestVectors.Axis(D, 1), "k1");
