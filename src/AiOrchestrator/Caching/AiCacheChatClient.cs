@@ -54,19 +54,29 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
         var (entry, lease) = await _cache.LookupAsync(plan.Key, plan.TimeToLive, cancellationToken).ConfigureAwait(false);
         if (entry is not null && Replay(entry) is { } hit)
         {
-            Hit(plan, entry, started);
+            Hit(plan, entry, started, semantic: false);
             return hit;
         }
 
-        _cache.Metrics.Lookup("miss", Stopwatch.GetElapsedTime(started));
         CacheEntry? made = null;
+        var vector = default(float[]);
         try
         {
+            (var similar, vector) = await SemanticLookupAsync(plan, cancellationToken).ConfigureAwait(false);
+            if (similar is not null && Replay(similar) is { } semanticHit)
+            {
+                made = similar;
+                Hit(plan, similar, started, semantic: true);
+                return semanticHit;
+            }
+
+            _cache.Metrics.Lookup("miss", Stopwatch.GetElapsedTime(started));
             var response = await base.GetResponseAsync(messages, plan.Options, cancellationToken).ConfigureAwait(false);
             made = Entry(plan, CacheEntryKind.ChatResponse, response.ModelId, response.Usage, response.RawRepresentation, () => JsonSerializer.SerializeToUtf8Bytes(response, Json.GetTypeInfo(typeof(ChatResponse))));
             if (made is not null)
             {
                 await _cache.WriteAsync(plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive, CancellationToken.None).ConfigureAwait(false);
+                Remember(plan, vector);
             }
 
             return response;
@@ -89,9 +99,31 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
     {
         var started = Stopwatch.GetTimestamp();
         var (entry, lease) = await _cache.LookupAsync(plan.Key, plan.TimeToLive, cancellationToken).ConfigureAwait(false);
+        var semantic = false;
+        float[]? vector = null;
+        if (entry is null)
+        {
+            try
+            {
+                (entry, vector) = await SemanticLookupAsync(plan, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                lease?.Complete(null);
+                throw;
+            }
+
+            semantic = entry is not null;
+        }
+
         if (entry is not null && ReplayUpdates(entry) is { } replay)
         {
-            Hit(plan, entry, started);
+            if (semantic)
+            {
+                lease?.Complete(entry);
+            }
+
+            Hit(plan, entry, started, semantic);
             foreach (var update in replay)
             {
                 yield return update;
@@ -138,6 +170,7 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
                 if (made is not null)
                 {
                     await _cache.WriteAsync(plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive, CancellationToken.None).ConfigureAwait(false);
+                    Remember(plan, vector);
                 }
             }
 
@@ -171,7 +204,8 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
         var call = AttemptChatClient.CreateCall(messages, options, streaming, _meter, scope, _defaultCap);
         var callOptions = options?.Clone() ?? new ChatOptions();
         call.AttachTo(callOptions);
-        return new CachePlan(key, partition, model, timeToLive, call, callOptions);
+        var (semanticText, semanticPartition) = SemanticOf(partition, model, messages, options);
+        return new CachePlan(key, partition, model, timeToLive, call, callOptions) { SemanticText = semanticText, SemanticPartition = semanticPartition };
     }
 
     private string? Bypass(ChatOptions? options)
@@ -247,12 +281,66 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
         }
     }
 
-    private void Hit(CachePlan plan, CacheEntry entry, long started)
+    private void Hit(CachePlan plan, CacheEntry entry, long started, bool semantic)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
-        _cache.Metrics.Lookup("hit", elapsed);
-        _meter.RecordCacheHit(plan.Call, entry.Provider, entry.Model, entry.Usage, elapsed, semantic: false);
+        _cache.Metrics.Lookup(semantic ? "semantic_hit" : "hit", elapsed);
+        _meter.RecordCacheHit(plan.Call, entry.Provider, entry.Model, entry.Usage, elapsed, semantic);
     }
 
-    private sealed record CachePlan(string Key, string Partition, string Model, TimeSpan TimeToLive, AiCall Call, ChatOptions Options);
+    /// <summary>After an exact miss: the stored answer of a similar enough request, and this request's embedding.</summary>
+    private async ValueTask<(CacheEntry? Entry, float[]? Vector)> SemanticLookupAsync(CachePlan plan, CancellationToken cancellationToken)
+    {
+        if (_cache.Semantic is not { } semantic || plan.SemanticText is null || plan.SemanticPartition is null)
+        {
+            return (null, null);
+        }
+
+        var vector = await semantic.EmbedAsync(plan.SemanticText, cancellationToken).ConfigureAwait(false);
+        if (vector is null || semantic.FindAnswerKey(plan.SemanticPartition, vector, plan.SemanticText) is not { } key)
+        {
+            return (null, vector);
+        }
+
+        return (await _cache.ReadAsync(key, plan.TimeToLive, cancellationToken).ConfigureAwait(false), vector);
+    }
+
+    private void Remember(CachePlan plan, float[]? vector)
+    {
+        if (vector is not null && _cache.Semantic is { } semantic && plan.SemanticPartition is { } partition)
+        {
+            semantic.Remember(partition, vector, plan.SemanticText!, plan.Key);
+        }
+    }
+
+    /// <summary>
+    /// The last user message's text and the semantic partition (the cache partition, the model, and a hash of
+    /// everything else the request says: options, tools, instructions and earlier messages), when the semantic cache
+    /// applies: only to a request that ends with a user message holding text alone.
+    /// </summary>
+    private (string? Text, string? Partition) SemanticOf(string partition, string model, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        if (_cache.Semantic is null)
+        {
+            return (null, null);
+        }
+
+        var list = messages as IList<ChatMessage> ?? messages.ToList();
+        if (list.Count == 0 || list[^1] is not { } last || last.Role != ChatRole.User
+            || last.Contents.Count == 0 || !last.Contents.All(static c => c is TextContent) || string.IsNullOrWhiteSpace(last.Text))
+        {
+            return (null, null);
+        }
+
+        return ChatCacheKey.Build(partition, model, list.Take(list.Count - 1), options, out var context) is null
+            ? (last.Text, partition + "|" + model.ToLowerInvariant() + "|" + context)
+            : (null, null);
+    }
+
+    private sealed record CachePlan(string Key, string Partition, string Model, TimeSpan TimeToLive, AiCall Call, ChatOptions Options)
+    {
+        public string? SemanticText { get; init; }
+
+        public string? SemanticPartition { get; init; }
+    }
 }

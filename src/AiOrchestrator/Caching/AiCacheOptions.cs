@@ -37,6 +37,9 @@ public sealed class AiCacheOptions
     /// </summary>
     public IList<string> ToolsWithSideEffects { get; } = new List<string>();
 
+    /// <summary>The semantic cache (off by default).</summary>
+    public SemanticCacheOptions Semantic { get; set; } = new();
+
     /// <summary>The largest response kept, in bytes; larger ones are not cached (and counted). Defaults to 1 MiB.</summary>
     public int MaxEntryBytes { get; set; } = 1 << 20;
 }

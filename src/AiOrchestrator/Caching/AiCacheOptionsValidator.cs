@@ -52,6 +52,29 @@ public sealed class AiCacheOptionsValidator : IValidateOptions<AiCacheOptions>
             }
         }
 
+        var semantic = options.Semantic;
+        if (semantic is null)
+        {
+            failures.Add($"{section}:Semantic is empty; remove it or set Enabled.");
+        }
+        else
+        {
+            if (semantic.Threshold is <= 0f or > 1f || float.IsNaN(semantic.Threshold))
+            {
+                failures.Add($"{section}:Semantic:Threshold is {semantic.Threshold}; it must be above 0 and at most 1 (the default, 0.92, was measured: see docs/caching-evaluation.md).");
+            }
+
+            if (semantic.MaxEntries < 1)
+            {
+                failures.Add($"{section}:Semantic:MaxEntries is {semantic.MaxEntries}; it must be at least 1.");
+            }
+
+            if (semantic.MaxEntriesPerPartition is < 1)
+            {
+                failures.Add($"{section}:Semantic:MaxEntriesPerPartition is {semantic.MaxEntriesPerPartition}; it must be at least 1, or unset.");
+            }
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.PartitionRules.Count; i++)
         {

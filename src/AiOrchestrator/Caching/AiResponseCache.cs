@@ -55,6 +55,9 @@ public sealed partial class AiResponseCache : IDisposable
         _sideEffectTools = new HashSet<string>(options.ToolsWithSideEffects, StringComparer.Ordinal);
     }
 
+    /// <summary>The semantic side of the cache, when it is enabled.</summary>
+    internal SemanticResponseCache? Semantic { get; set; }
+
     /// <summary>The clock entry lifetimes are measured with.</summary>
     public TimeProvider TimeProvider { get; }
 
@@ -99,21 +102,33 @@ public sealed partial class AiResponseCache : IDisposable
     public ValueTask InvalidateOrganizationAsync(string organization, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(organization);
-        return RemoveByTagAsync(PartitionTag(PartitionOf(new AiScope { Organization = organization })), cancellationToken);
+        var partition = PartitionOf(new AiScope { Organization = organization });
+        Semantic?.Forget(p => p.StartsWith(partition + "|", StringComparison.Ordinal));
+        return RemoveByTagAsync(PartitionTag(partition), cancellationToken);
     }
 
     /// <summary>Drops every entry written for <paramref name="model"/> (the model or alias the calls asked for).</summary>
     public ValueTask InvalidateModelAsync(string model, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var lower = "|" + model.ToLowerInvariant() + "|";
+        Semantic?.Forget(p => p.Contains(lower, StringComparison.Ordinal));
         return RemoveByTagAsync(ModelTag(model), cancellationToken);
     }
 
     /// <summary>Drops every entry.</summary>
-    public ValueTask InvalidateAllAsync(CancellationToken cancellationToken = default) => RemoveByTagAsync(AllTag, cancellationToken);
+    public ValueTask InvalidateAllAsync(CancellationToken cancellationToken = default)
+    {
+        Semantic?.Forget(static _ => true);
+        return RemoveByTagAsync(AllTag, cancellationToken);
+    }
 
     /// <inheritdoc/>
-    public void Dispose() => _metrics.Dispose();
+    public void Dispose()
+    {
+        Semantic?.Dispose();
+        _metrics.Dispose();
+    }
 
     /// <summary>
     /// Why a call must go to the provider and stay out of the cache, or <see langword="null"/> when it may use it: the
@@ -210,7 +225,8 @@ public sealed partial class AiResponseCache : IDisposable
         }
     }
 
-    private async ValueTask<CacheEntry?> ReadAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken)
+    /// <summary>The live entry for <paramref name="key"/>, or null (never throws for cache failures).</summary>
+    internal async ValueTask<CacheEntry?> ReadAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         byte[]? bytes;
         try

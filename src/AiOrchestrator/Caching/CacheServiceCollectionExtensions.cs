@@ -1,5 +1,6 @@
 using AiOrchestrator;
 using AiOrchestrator.Caching;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,12 +41,25 @@ public static class CacheServiceCollectionExtensions
         }
 
 #pragma warning disable AIOEXP001 // The cache service is part of the experimental pipeline surface.
-        services.TryAddSingleton(static sp => new AiResponseCache(
-            sp.GetRequiredService<HybridCache>(),
-            sp.GetRequiredService<IOptions<AiCacheOptions>>().Value,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<AiResponseCache>>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AiCacheOptions>>().Value;
+            var logger = sp.GetService<ILogger<AiResponseCache>>();
+            var cache = new AiResponseCache(
+                sp.GetRequiredService<HybridCache>(),
+                options,
+                sp.GetService<TimeProvider>(),
+                logger,
+                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+            if (options.Semantic.Enabled)
+            {
+                var generator = sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? throw new InvalidOperationException(
+                    $"{AiCacheOptions.SectionName}:Semantic:Enabled is true, but no IEmbeddingGenerator<string, Embedding<float>> is registered. Register one (services.AddLocalEmbeddingGenerator() from AiOrchestrator.Embeddings.Local works offline), or turn the semantic cache off.");
+                cache.Semantic = new SemanticResponseCache(generator, options.Semantic, cache.TimeProvider, (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cache.Metrics);
+            }
+
+            return cache;
+        });
 #pragma warning restore AIOEXP001
         return services;
     }
