@@ -23,6 +23,25 @@ internal sealed partial class NearMisses
         ("wouldn't", "would"), ("couldn't", "could"), ("hasn't", "has"), ("haven't", "have"),
     ];
 
+    // Common words and a partner that asks for something else. None is a number, a negation or a name, so the
+    // guard (SemanticGuard) does not look at them: this kind checks what the guard cannot catch.
+    private static readonly (string A, string B)[] WordSwaps =
+    [
+        ("load", "save"), ("upload", "download"), ("add", "remove"), ("create", "delete"), ("read", "write"),
+        ("open", "close"), ("start", "stop"), ("enable", "disable"), ("increase", "decrease"), ("import", "export"),
+        ("input", "output"), ("before", "after"), ("first", "last"), ("minimum", "maximum"), ("small", "large"),
+        ("faster", "slower"), ("more", "less"), ("public", "private"), ("local", "remote"), ("row", "column"),
+        ("rows", "columns"), ("file", "folder"), ("files", "folders"), ("image", "audio"), ("images", "videos"),
+        ("encode", "decode"), ("include", "exclude"), ("show", "hide"), ("install", "uninstall"), ("merge", "split"),
+        ("train", "test"), ("training", "evaluation"), ("allow", "prevent"), ("inside", "outside"), ("true", "false"),
+        ("loading", "saving"), ("loaded", "saved"), ("adding", "removing"), ("added", "removed"), ("creating", "deleting"),
+        ("created", "deleted"), ("reading", "writing"), ("beginning", "end"), ("increases", "decreases"), ("loads", "saves"),
+    ];
+
+    private static readonly Dictionary<string, string> WordPartners = WordSwaps
+        .SelectMany(s => new[] { (s.A, s.B), (s.B, s.A) })
+        .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
+
     private readonly string[] _entities;
     private readonly HashSet<string> _namesSeenInside;
     private readonly Random _random;
@@ -104,6 +123,21 @@ internal sealed partial class NearMisses
             {
                 var end = word.Index + word.Raw.Length;
                 return string.Concat(text.AsSpan(0, end), " not", text.AsSpan(end));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first common word of a fixed list of opposites (<c>load</c>/<c>save</c>, <c>before</c>/<c>after</c>,
+    /// <c>row</c>/<c>column</c>...), written in lower case, replaced by its partner: a change the guard does not target.</summary>
+    public static string? ChangeWord(string text)
+    {
+        foreach (Match m in LowerWord().Matches(text))
+        {
+            if (WordPartners.TryGetValue(m.Value, out var partner))
+            {
+                return string.Concat(text.AsSpan(0, m.Index), partner, text.AsSpan(m.Index + m.Length));
             }
         }
 
@@ -214,4 +248,8 @@ internal sealed partial class NearMisses
 
     [GeneratedRegex(@"\S+", RegexOptions.CultureInvariant)]
     private static partial Regex NonSpace();
+
+    // A lower-case word standing alone (not part of a code identifier, a path or a hyphenated word).
+    [GeneratedRegex(@"(?<![\w./`'-])[a-z]+(?![\w/`'-])", RegexOptions.CultureInvariant)]
+    private static partial Regex LowerWord();
 }

@@ -16,6 +16,7 @@ internal enum PairKind
     NumberChanged,
     NegationFlipped,
     EntitySwapped,
+    WordChanged,
 }
 
 internal sealed record ParaphrasePair(

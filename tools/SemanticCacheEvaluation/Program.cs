@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AiOrchestrator.Caching.Semantic;
 using AiOrchestrator.Embeddings.Local;
 using SemanticCacheEvaluation;
 
@@ -33,6 +34,7 @@ foreach (var origin in origins)
     Add(origin, NearMisses.ChangeNumber(origin), PairKind.NumberChanged);
     Add(origin, NearMisses.FlipNegation(origin), PairKind.NegationFlipped);
     Add(origin, nearMisses.SwapEntity(origin), PairKind.EntitySwapped);
+    Add(origin, NearMisses.ChangeWord(origin), PairKind.WordChanged);
 }
 
 foreach (var kind in Enum.GetValues<PairKind>())
@@ -70,7 +72,8 @@ using (var generator = new LocalEmbeddingGenerator())
 }
 
 embedTime.Stop();
-var scored = pairs.Select(p => new Scored(p, Cosine(vectors[p.Stored], vectors[p.Incoming]))).ToList();
+var signatures = sentences.ToDictionary(s => s, SemanticGuard.Signature, StringComparer.Ordinal);
+var scored = pairs.Select(p => new Scored(p, Cosine(vectors[p.Stored], vectors[p.Incoming]), SemanticGuard.Agree(signatures[p.Stored], signatures[p.Incoming]))).ToList();
 var run = new RunInfo(
     DateTime.UtcNow, Environment.ProcessorCount, CpuModel(), Environment.Version.ToString(),
     sentences.Count, tokens, embedTime.Elapsed, source.Count, origins.Count, nearMisses.EntityVocabularySize, Seed, loadAverage);
