@@ -7,6 +7,7 @@ using SemanticCacheEvaluation;
 //   data-folder  the shared data sets (default: ../shared/data next to the repository)
 //   --out        where to write the report (default: docs/caching-evaluation.md in the repository)
 //   --examples   also print a few pairs of each kind, to check the near-miss rules
+//   --leaks      also print a few negatives of each kind that the guard lets through
 const int Seed = 20240917;
 var repoRoot = FindRepoRoot();
 var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--out")).ToList();
@@ -74,6 +75,19 @@ using (var generator = new LocalEmbeddingGenerator())
 embedTime.Stop();
 var signatures = sentences.ToDictionary(s => s, SemanticGuard.Signature, StringComparer.Ordinal);
 var scored = pairs.Select(p => new Scored(p, Cosine(vectors[p.Stored], vectors[p.Incoming]), SemanticGuard.Agree(signatures[p.Stored], signatures[p.Incoming]))).ToList();
+if (args.Contains("--leaks"))
+{
+    // Negatives the guard lets through, to check its rules.
+    foreach (var group in scored.Where(s => s.Pair.Kind != PairKind.Paraphrase && s.GuardAgrees).GroupBy(s => s.Pair.Kind))
+    {
+        Console.WriteLine($"{group.Key}: {group.Count()} pass the guard");
+        foreach (var s in group.Take(8))
+        {
+            Console.WriteLine($"    - {s.Pair.Stored}\n      {s.Pair.Incoming}");
+        }
+    }
+}
+
 var run = new RunInfo(
     DateTime.UtcNow, Environment.ProcessorCount, CpuModel(), Environment.Version.ToString(),
     sentences.Count, tokens, embedTime.Elapsed, source.Count, origins.Count, nearMisses.EntityVocabularySize, Seed, loadAverage);

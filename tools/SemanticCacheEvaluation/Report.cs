@@ -279,7 +279,11 @@ internal static class Report
         sb.AppendLine("(digits and number words, *not* and *n't*, capitalised and code-like words). The guard was written from its own");
         sb.AppendLine("description, not fitted to these pairs, but a changed number is, by construction, a changed signature: the low");
         sb.AppendLine("false-hit rates of those three kinds with the guard show that the guard implements its rules, not that it catches");
-        sb.AppendLine("every wrong answer a real cache would serve. Two kinds are independent of it:");
+        sb.AppendLine("every wrong answer a real cache would serve. What they still let through is the guard's known blind spots");
+        sb.AppendLine("(`--leaks` prints examples): a negation flip that leaves the text negated (*\"No, it doesn't exist\"* → *\"No, it does");
+        sb.AppendLine("exist\"*: the guard records whether a text is negated, not how often, so that *\"No, it does not\"* agrees with");
+        sb.AppendLine("*\"it does not\"*), and a name swapped in as the first word of a sentence, which the guard does not read as a name");
+        sb.AppendLine("because every sentence starts with a capital. Two kinds are independent of the guard:");
         sb.AppendLine();
         if (chosen is not null)
         {
