@@ -61,7 +61,7 @@ public sealed class AiCacheOptionsValidator : IValidateOptions<AiCacheOptions>
         {
             if (semantic.Threshold is <= 0f or > 1f || float.IsNaN(semantic.Threshold))
             {
-                failures.Add($"{section}:Semantic:Threshold is {semantic.Threshold}; it must be above 0 and at most 1 (the default, 0.92, was measured: see docs/caching-evaluation.md).");
+                failures.Add($"{section}:Semantic:Threshold is {semantic.Threshold}; it must be above 0 and at most 1 (the default, 0.90, was measured: see docs/caching-evaluation.md).");
             }
 
             if (semantic.MaxEntries < 1)

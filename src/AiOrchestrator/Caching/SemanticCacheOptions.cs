@@ -12,11 +12,11 @@ public sealed class SemanticCacheOptions
     public bool Enabled { get; set; }
 
     /// <summary>
-    /// The cosine similarity a stored request needs to answer a new one. The default, 0.92, was chosen from measured
+    /// The cosine similarity a stored request needs to answer a new one. The default, 0.90, was chosen from measured
     /// precision and recall (docs/caching-evaluation.md); a hit also needs the numbers, negations and names of both
     /// requests to agree.
     /// </summary>
-    public float Threshold { get; set; } = 0.92f;
+    public float Threshold { get; set; } = 0.90f;
 
     /// <summary>The most requests the index keeps, across partitions; the least recently used go first. Default 50,000.</summary>
     public int MaxEntries { get; set; } = 50_000;
