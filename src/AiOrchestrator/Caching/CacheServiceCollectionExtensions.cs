@@ -37,6 +37,13 @@ public static class CacheServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiCacheOptions>, AiCacheOptionsValidator>());
         if (!services.Any(d => d.ServiceType == typeof(HybridCache)))
         {
+            // The in-process level is bounded: entries count their bytes against a size limit (64 MiB unless the app
+            // registered its own memory cache), so a flood of distinct requests cannot grow the process without end.
+            if (!services.Any(d => d.ServiceType == typeof(Microsoft.Extensions.Caching.Memory.IMemoryCache)))
+            {
+                services.AddMemoryCache(static o => o.SizeLimit = 64L << 20);
+            }
+
             services.AddHybridCache();
         }
 
