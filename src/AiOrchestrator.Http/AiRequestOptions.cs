@@ -16,4 +16,7 @@ public static class AiRequestOptions
     /// unset are taken from the default scope.
     /// </summary>
     public static HttpRequestOptionsKey<AiScope> Scope { get; } = new("aiorchestrator.scope");
+
+    /// <summary>Set to <see langword="true"/> to send this request to the provider and keep its answer out of the response cache.</summary>
+    public static HttpRequestOptionsKey<bool> NoCache { get; } = new("aiorchestrator.cache.skip");
 }

@@ -1,3 +1,4 @@
+using AiOrchestrator.Http.Caching;
 using AiOrchestrator.Http.Wire;
 
 namespace AiOrchestrator.Http.Pipeline;
@@ -17,7 +18,14 @@ internal sealed class AiCallHandler(HttpPipeline pipeline) : DelegatingHandler
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        request.Options.Set(HttpCall.Key, await pipeline.StartAsync(request, format, cancellationToken).ConfigureAwait(false));
+        var call = await pipeline.StartAsync(request, format, cancellationToken).ConfigureAwait(false);
+        request.Options.Set(HttpCall.Key, call);
+        if (call.Cache is { } plan)
+        {
+            // The cache sits before the attempts (retries, budgets): a hit sends nothing and reserves nothing.
+            return await HttpCacheStage.SendAsync(pipeline, call, plan, request, base.SendAsync, cancellationToken).ConfigureAwait(false);
+        }
+
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 

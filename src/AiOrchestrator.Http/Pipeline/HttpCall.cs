@@ -21,6 +21,9 @@ internal sealed class HttpCall(AiCall call, WireFormat format, string provider, 
 
     public RequestFacts Facts => facts;
 
+    /// <summary>The cache key, partition and lifetime of the call, or null when it does not use the cache.</summary>
+    public AiOrchestrator.Http.Caching.HttpCachePlan? Cache { get; init; }
+
     /// <summary>The model the request body names.</summary>
     public string Model => call.RequestedModel!;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AiOrchestrator.Budgets;
+using AiOrchestrator.Http.Caching;
 using AiOrchestrator.Http.Wire;
 using AiOrchestrator.Metering;
 using AiOrchestrator.Pipeline;
@@ -27,9 +28,11 @@ internal sealed class HttpPipeline
     /// <param name="options">The client's handler options.</param>
     /// <param name="budgetDefaultMaxOutputTokens">The budget stage's default cap, used when the options set none.</param>
     /// <param name="logger">Where the handlers log.</param>
-    public HttpPipeline(UsageMeter meter, AttemptStage[] stages, AiScope defaultScope, AiHttpHandlerOptions options, int budgetDefaultMaxOutputTokens = 4096, ILogger? logger = null)
+    /// <param name="cache">The response cache, when one is registered.</param>
+    public HttpPipeline(UsageMeter meter, AttemptStage[] stages, AiScope defaultScope, AiHttpHandlerOptions options, int budgetDefaultMaxOutputTokens = 4096, ILogger? logger = null, AiOrchestrator.Caching.AiResponseCache? cache = null)
     {
         Meter = meter;
+        Cache = cache;
         Stages = stages;
         _defaultScope = defaultScope;
         _options = options;
@@ -40,6 +43,9 @@ internal sealed class HttpPipeline
     }
 
     public UsageMeter Meter { get; }
+
+    /// <summary>The response cache the outer handler consults, or null.</summary>
+    public AiOrchestrator.Caching.AiResponseCache? Cache { get; }
 
     public AttemptStage[] Stages { get; }
 
@@ -59,7 +65,8 @@ internal sealed class HttpPipeline
             services.GetRequiredService<IOptions<AiOrchestratorOptions>>().Value.DefaultScope,
             options,
             pipeline.Budget.DefaultMaxOutputTokens,
-            services.GetService<ILoggerFactory>()?.CreateLogger("AiOrchestrator.Http"));
+            services.GetService<ILoggerFactory>()?.CreateLogger("AiOrchestrator.Http"),
+            pipeline.EnableCache ? services.GetService<AiOrchestrator.Caching.AiResponseCache>() : null);
     }
 
     /// <summary>Starts a call for <paramref name="request"/>: reads its body once and resolves its scope.</summary>
@@ -67,10 +74,18 @@ internal sealed class HttpPipeline
     public async Task<HttpCall> StartAsync(HttpRequestMessage request, WireFormat format, CancellationToken cancellationToken)
     {
         RequestFacts facts;
+        var scope = request.Options.TryGetValue(AiRequestOptions.Scope, out var given) && given is not null
+            ? given.WithDefaults(_defaultScope)
+            : Meter.ResolveScope(null);
+        HttpCachePlan? cachePlan = null;
         var body = await PooledBuffer.CopyAsync(request.Content!, cancellationToken).ConfigureAwait(false);
         try
         {
             facts = RequestReader.Read(body.Written);
+            if (Cache is not null && facts.Model is { } named)
+            {
+                cachePlan = HttpCachePlan.For(Cache, request, scope, named, facts.Stream, body.Written);
+            }
         }
         catch (JsonException ex)
         {
@@ -91,9 +106,6 @@ internal sealed class HttpPipeline
         }
 
         var provider = LlmEndpoint.ProviderOf(request.RequestUri, format, _options.Provider, Meter.Catalog);
-        var scope = request.Options.TryGetValue(AiRequestOptions.Scope, out var given) && given is not null
-            ? given.WithDefaults(_defaultScope)
-            : Meter.ResolveScope(null);
         var now = Meter.TimeProvider.GetUtcNow();
         var call = new AiCall(AiCallId.New(now), scope, new HttpCallRequest(facts), now, facts.Stream)
         {
@@ -101,7 +113,7 @@ internal sealed class HttpPipeline
             RequestedMaxOutputTokens = facts.MaxOutputTokens,
             DefaultMaxOutputTokens = _defaultCap,
         };
-        return new HttpCall(call, format, provider, facts);
+        return new HttpCall(call, format, provider, facts) { Cache = cachePlan };
     }
 
     /// <summary>

@@ -10,7 +10,8 @@ public static class AiOrchestratorChatClientBuilderExtensions
 {
     /// <summary>
     /// Adds every AiOrchestrator stage registered in the services, in the order <see cref="AiStageOrder"/> keeps
-    /// (the same order the <c>HttpClient</c> handlers use): the router (when <c>AddModelRouting</c> registered
+    /// (the same order the <c>HttpClient</c> handlers use): the response cache (when <c>AddAiCache</c> registered one),
+    /// the router (when <c>AddModelRouting</c> registered
     /// routes), then for each attempt the budget stage (when <c>AddBudgetLedger</c> registered a ledger) and metering
     /// next to the provider. Needs <c>services.AddAiOrchestrator()</c>.
     /// </summary>
@@ -30,13 +31,12 @@ public static class AiOrchestratorChatClientBuilderExtensions
             var pipeline = AttemptStages.OptionsFrom(services);
             configure?.Invoke(pipeline);
             pipeline.Budget.Validate();
-            if (pipeline.EnableRouting && services.GetService<IOptions<RoutingOptions>>() is { } routing && routing.Value.Aliases.Count > 0)
-            {
-                // The router builds the per-attempt stages around each target (and around unrouted calls).
-                return new ModelRoutingChatClient(innerClient, routing.Value, services, pipeline);
-            }
+            IChatClient client = pipeline.EnableRouting && services.GetService<IOptions<RoutingOptions>>() is { } routing && routing.Value.Aliases.Count > 0
+                ? new ModelRoutingChatClient(innerClient, routing.Value, services, pipeline) // builds the per-attempt stages around each target
+                : AttemptPipeline.Build(innerClient, services, pipeline);
 
-            return AttemptPipeline.Build(innerClient, services, pipeline);
+            // The cache sits outside routing and budgets: a hit reserves nothing and calls nobody.
+            return pipeline.EnableCache && AiCacheChatClientBuilderExtensions.Create(client, services, pipeline) is { } cached ? cached : client;
         });
     }
 }

@@ -189,6 +189,48 @@ public sealed partial class UsageMeter : IDisposable
         return record;
     }
 
+    /// <summary>
+    /// Keeps the record of a call the response cache answered: cost zero, and the cost it avoided (its usage at the
+    /// price in effect now), under the call's id and scope.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.Experimental(AiCall.ExperimentalDiagnosticId)]
+    public UsageRecord RecordCacheHit(AiCall call, string? provider, string model, in TokenUsage usage, TimeSpan latency, bool semantic)
+    {
+        var now = TimeProvider.GetUtcNow();
+        var avoided = 0m;
+        var currency = Money.DefaultCurrency;
+        try
+        {
+            var price = _pricing.GetPrice(provider, model, now);
+            currency = price.Currency;
+            avoided = price.CalculateCost(usage).Amount;
+        }
+        catch (Exception ex) when (ex is AiOrchestrator.Pricing.UnpricedModelException or InvalidUsageException)
+        {
+            // The hit is still recorded; what it saved is unknown (zero).
+        }
+
+        var record = new UsageRecord
+        {
+            Id = UsageRecordId.Next(call.StartedAt),
+            CallId = call.Id.Value,
+            Timestamp = call.StartedAt,
+            Scope = call.Scope,
+            Provider = provider,
+            Model = model,
+            Usage = usage,
+            Cost = new Money(0m, currency),
+            CacheHit = true,
+            CostAvoided = avoided,
+            Streaming = call.Streaming,
+            Latency = latency,
+            Outcome = CallOutcome.Succeeded,
+            SemanticCacheHit = semantic,
+        };
+        Keep(record);
+        return record;
+    }
+
     /// <summary>Keeps the record of an attempt a stage refused before it was sent (it cost nothing).</summary>
     internal void RecordRefused(AiCallAttempt attempt, string error)
     {

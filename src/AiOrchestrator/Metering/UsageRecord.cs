@@ -48,6 +48,18 @@ public sealed record UsageRecord
     /// </summary>
     public string? UnpricedUnits { get; init; }
 
+    /// <summary>True when the answer came from the response cache: nothing was sent, and <see cref="Cost"/> is zero.</summary>
+    public bool CacheHit { get; init; }
+
+    /// <summary>True when the cache hit was semantic: a stored answer to a similar enough request, not the same one.</summary>
+    public bool SemanticCacheHit { get; init; }
+
+    /// <summary>
+    /// For a cache hit, what the call would have cost had it gone to the provider: its usage at the price in effect at
+    /// the hit. Zero for other records (and for a hit whose model can no longer be priced).
+    /// </summary>
+    public decimal CostAvoided { get; init; }
+
     /// <summary>True when the model had no price and the configured fallback price was used.</summary>
     public bool UsedFallbackPrice { get; init; }
 

@@ -13,7 +13,7 @@ internal static class UsageRecordCodec
 {
     /// <summary>
     /// The format written. Version 2 added the route, version 3 the call id, version 4 the image, video, cached-modality,
-    /// citation and search counts, the cost's parts, the fallback-provider flag and the unpriced units; older segments
+    /// citation and search counts, the cost's parts, the fallback-provider flag, the unpriced units and cache hits; older segments
     /// are still read.
     /// </summary>
     public const byte Version = 4;
@@ -22,6 +22,8 @@ internal static class UsageRecordCodec
     private const byte MoreUsage = 2;
     private const byte MoreCostParts = 4;
     private const byte MoreUnpriced = 8;
+    private const byte MoreCacheHit = 16;
+    private const byte MoreSemantic = 32;
 
     private const byte FlagEstimated = 1;
     private const byte FlagFallbackPrice = 2;
@@ -85,6 +87,8 @@ internal static class UsageRecordCodec
         more |= hasUsage ? MoreUsage : (byte)0;
         more |= hasParts ? MoreCostParts : (byte)0;
         more |= r.UnpricedUnits is not null ? MoreUnpriced : (byte)0;
+        more |= r.CacheHit ? MoreCacheHit : (byte)0;
+        more |= r.SemanticCacheHit ? MoreSemantic : (byte)0;
         w.Byte(more);
         if (hasUsage)
         {
@@ -109,6 +113,11 @@ internal static class UsageRecordCodec
         if (r.UnpricedUnits is not null)
         {
             w.String(r.UnpricedUnits);
+        }
+
+        if (r.CacheHit)
+        {
+            w.Decimal(r.CostAvoided);
         }
     }
 
@@ -183,6 +192,7 @@ internal static class UsageRecordCodec
         }
 
         var unpriced = (more & MoreUnpriced) != 0 ? r.String() : null;
+        var costAvoided = (more & MoreCacheHit) != 0 ? r.Decimal() : 0m;
         input = r.Remaining;
         return new UsageRecord
         {
@@ -202,6 +212,9 @@ internal static class UsageRecordCodec
             OtherCost = otherCost,
             UsedFallbackProvider = (more & MoreFallbackProvider) != 0,
             UnpricedUnits = unpriced,
+            CacheHit = (more & MoreCacheHit) != 0,
+            SemanticCacheHit = (more & MoreSemantic) != 0,
+            CostAvoided = costAvoided,
             Streaming = (flags & FlagStreaming) != 0,
             Latency = latency,
             TimeToFirstToken = ttft,

@@ -11,15 +11,19 @@ namespace AiOrchestrator.Pipeline;
 /// Per call (once, before any attempt): the scope is resolved and the <see cref="AiCall"/> created; then routing picks
 /// targets (the <c>HttpClient</c> pipeline has no router: its resilience handler retries the same target). Per
 /// attempt: the budget reserves (and may lower the output cap), metering records what the attempt used; they end in
-/// reverse order, so metering prices the attempt before the budget settles that price. Stages still to come slot in
-/// by name: input safety and the cache after the scope, request-rate limits before routing, token- and
-/// cost-rate limits after the budget, output safety and audit when the call ends.
+/// reverse order, so metering prices the attempt before the budget settles that price. The response cache sits after
+/// the scope and before routing: a hit reserves nothing and calls nobody. Stages still to come slot in by name: input
+/// safety before the cache, request-rate limits before routing, token- and cost-rate limits after the budget, output
+/// safety and audit when the call ends.
 /// </remarks>
 [Experimental(AiCall.ExperimentalDiagnosticId)]
 public static class AiStageOrder
 {
     /// <summary>The scope is resolved and the call object created.</summary>
     public const string Scope = "scope";
+
+    /// <summary>A repeated request is answered from the response cache (a hit reserves nothing and calls nobody).</summary>
+    public const string Cache = "cache";
 
     /// <summary>An alias is routed over its targets (the <c>IChatClient</c> pipeline only).</summary>
     public const string Routing = "routing";
@@ -31,7 +35,7 @@ public static class AiStageOrder
     public const string Metering = "metering";
 
     /// <summary>The stages that run once per call, outermost first.</summary>
-    public static IReadOnlyList<string> PerCall { get; } = [Scope, Routing];
+    public static IReadOnlyList<string> PerCall { get; } = [Scope, Cache, Routing];
 
     /// <summary>The stages that run around every attempt, outermost first.</summary>
     public static IReadOnlyList<string> PerAttempt { get; } = [Budget, Metering];

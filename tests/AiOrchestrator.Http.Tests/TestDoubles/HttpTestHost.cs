@@ -18,29 +18,32 @@ internal sealed class HttpTestHost : IAsyncDisposable
         HttpMessageHandler? primary = null,
         decimal? walletLimit = null,
         Action<IHttpClientBuilder>? client = null,
-        Action<AiHttpHandlerOptions>? configure = null)
+        Action<AiHttpHandlerOptions>? configure = null,
+        Action<IServiceCollection>? services = null)
     {
         Time = new FakeTimeProvider(Start);
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(Time);
-        services.AddAiOrchestrator(o =>
+        var collection = new ServiceCollection();
+        collection.AddSingleton<TimeProvider>(Time);
+        services?.Invoke(collection);
+        var registrations = collection;
+        registrations.AddAiOrchestrator(o =>
         {
             o.StorePath = ":memory:";
             o.DefaultScope = new AiScope { Organization = "acme" };
         });
         if (walletLimit is { } limit)
         {
-            services.AddBudgetLedger(configure: o => o.Wallets.Add(new WalletOptions { Id = Org.Value, Limit = limit }));
+            registrations.AddBudgetLedger(configure: o => o.Wallets.Add(new WalletOptions { Id = Org.Value, Limit = limit }));
         }
 
-        var builder = services.AddHttpClient("llm").AddAiOrchestratorHandler(configure);
+        var builder = registrations.AddHttpClient("llm").AddAiOrchestratorHandler(configure);
         if (primary is not null)
         {
             builder.ConfigurePrimaryHttpMessageHandler(() => primary);
         }
 
         client?.Invoke(builder);
-        Services = services.BuildServiceProvider();
+        Services = registrations.BuildServiceProvider();
         Client = Services.GetRequiredService<IHttpClientFactory>().CreateClient("llm");
     }
 
