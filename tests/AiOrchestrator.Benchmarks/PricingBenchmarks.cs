@@ -46,6 +46,10 @@ public class PricingBenchmarks
     [Benchmark]
     public CallCost Calculate_FiveUnits() => _claude.Calculate(_fiveUnits);
 
+    /// <summary>The same cost without its parts (the amount alone).</summary>
+    [Benchmark]
+    public Money CalculateCost_FiveUnits() => _claude.CalculateCost(_fiveUnits);
+
     /// <summary>Lookup plus cost, as the metering stage does it.</summary>
     [Benchmark]
     public Money CostCalculator_Calculate() => _calculator.Calculate("openai", "gpt-4o-2024-08-06", _usage, At).Cost;
