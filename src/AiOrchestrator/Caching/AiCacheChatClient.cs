@@ -202,10 +202,8 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
 
         // The call object is created here, once, and travels to the stages further in (routing, budget, metering).
         var call = AttemptChatClient.CreateCall(messages, options, streaming, _meter, scope, _defaultCap);
-        var callOptions = options?.Clone() ?? new ChatOptions();
-        call.AttachTo(callOptions);
         var (semanticText, semanticPartition) = SemanticOf(partition, model, messages, options);
-        return new CachePlan(key, partition, model, timeToLive, call, callOptions) { SemanticText = semanticText, SemanticPartition = semanticPartition };
+        return new CachePlan(key, partition, model, timeToLive, call, options) { SemanticText = semanticText, SemanticPartition = semanticPartition };
     }
 
     private string? Bypass(ChatOptions? options)
@@ -337,8 +335,25 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
             : (null, null);
     }
 
-    private sealed record CachePlan(string Key, string Partition, string Model, TimeSpan TimeToLive, AiCall Call, ChatOptions Options)
+    private sealed record CachePlan(string Key, string Partition, string Model, TimeSpan TimeToLive, AiCall Call, ChatOptions? CallerOptions)
     {
+        private ChatOptions? _options;
+
+        /// <summary>The caller's options, cloned once on a miss, carrying the call object to the stages further in.</summary>
+        public ChatOptions Options
+        {
+            get
+            {
+                if (_options is null)
+                {
+                    _options = CallerOptions?.Clone() ?? new ChatOptions();
+                    Call.AttachTo(_options);
+                }
+
+                return _options;
+            }
+        }
+
         public string? SemanticText { get; init; }
 
         public string? SemanticPartition { get; init; }
