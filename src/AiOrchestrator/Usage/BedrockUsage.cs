@@ -30,8 +30,11 @@ public static class BedrockUsage
     public static TokenUsage Parse(JsonElement usage)
     {
         UsageJson.RequireObject(usage, "Bedrock usage");
-        if (!usage.TryGetProperty("inputTokens", out _) && !usage.TryGetProperty("outputTokens", out _))
+        var input = UsageJson.Count(usage, "inputTokens");
+        var output = UsageJson.Count(usage, "outputTokens");
+        if (input is null && output is null)
         {
+            // Not the usage itself: a response or a metadata event holding it.
             if (UsageJson.Object(usage, "usage") is { } inner)
             {
                 return Parse(inner);
@@ -41,12 +44,7 @@ public static class BedrockUsage
             {
                 return Parse(metered);
             }
-        }
 
-        var input = UsageJson.Count(usage, "inputTokens");
-        var output = UsageJson.Count(usage, "outputTokens");
-        if (input is null && output is null)
-        {
             throw new InvalidUsageException("Bedrock usage has neither inputTokens nor outputTokens.");
         }
 

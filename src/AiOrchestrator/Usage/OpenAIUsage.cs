@@ -53,7 +53,7 @@ public static class OpenAIUsage
 
         // Chat Completions names, then the Responses (and Images, Realtime) names, then DeepSeek's parts.
         var input = UsageJson.Count(usage, "prompt_tokens") ?? UsageJson.Count(usage, "input_tokens")
-            ?? (hit is not null && miss is not null ? hit + miss : null);
+            ?? hit + miss;
         var output = UsageJson.Count(usage, "completion_tokens") ?? UsageJson.Count(usage, "output_tokens");
         if (input is null && output is null)
         {
@@ -139,8 +139,9 @@ public static class OpenAIUsage
 
     /// <summary>
     /// True when the reasoning tokens were counted apart from the completion tokens (xAI): the total says so, or they
-    /// are more than the completion tokens, which could not contain them.
+    /// are more than the completion tokens, which could not contain them. (Without reasoning either answer counts the
+    /// same.)
     /// </summary>
     private static bool ReasoningApart(long input, long output, long reasoning, long? total)
-        => reasoning > 0 && (total is { } t ? t == input + output + reasoning : reasoning > output);
+        => total is { } t ? t == input + output + reasoning : reasoning > output;
 }

@@ -81,7 +81,7 @@ public static class UsageDetailsExtensions
         }
 
         var completed = reported;
-        if (reportedWrites is > 0)
+        if (reportedWrites is not null)
         {
             // Anthropic: the total comes from the adapter, the split only from the raw response or message_start.
             var write1h = Math.Min(writes, wire.Usage.CacheWrite1hTokens);
@@ -180,16 +180,9 @@ internal static class RawUsage
 
     /// <summary>The SDK model's <c>Usage</c> (or its response's or message's), found by name; null for JSON or other objects.</summary>
     private static object? UsageProperty(object raw)
-    {
-        if (raw is JsonElement or JsonDocument or string)
-        {
-            return null;
-        }
-
-        return Property(raw, "Usage")
+        => Property(raw, "Usage")
             ?? (Property(raw, "Response") is { } response ? Property(response, "Usage") : null)
             ?? (Property(raw, "Message") is { } message ? Property(message, "Usage") : null);
-    }
 
     private static object? Property(object owner, string name)
         => owner.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance) is { GetMethod: not null } property
@@ -247,8 +240,9 @@ internal static class RawUsage
                 && d.TryGetProperty("thinking_tokens", out _) ? RawUsageKind.Anthropic : RawUsageKind.OpenAI;
         }
 
-        return usage.TryGetProperty("input_tokens", out _) && usage.TryGetProperty("output_tokens", out _)
-            && !usage.TryGetProperty("total_tokens", out _) ? RawUsageKind.Anthropic : null;
+        // Anything else (an Anthropic usage of input and output tokens alone among them) has no part that the adapters
+        // do not report.
+        return null;
     }
 
     private static JsonElement? ToJson(object raw)

@@ -70,9 +70,10 @@ internal static class UsageJson
 
 /// <summary>
 /// Token counts by modality from Gemini's <c>ModalityTokenCount</c> lists (<c>[{"modality":"AUDIO","tokenCount":5}]</c>).
-/// <c>DOCUMENT</c> is counted as image, as the price feed does (Gemini bills PDF pages as images).
+/// <c>DOCUMENT</c> is counted as image, as the price feed does (Gemini bills PDF pages as images). Text (and
+/// <c>MODALITY_UNSPECIFIED</c>) needs no count of its own: it is priced as the plain input or output it is part of.
 /// </summary>
-internal readonly record struct ModalityCounts(long Text, long Audio, long Image, long Video)
+internal readonly record struct ModalityCounts(long Audio, long Image, long Video)
 {
     public static ModalityCounts Read(JsonElement parent, string name)
     {
@@ -86,7 +87,7 @@ internal readonly record struct ModalityCounts(long Text, long Audio, long Image
             throw new InvalidUsageException($"Usage field '{name}' must be a JSON array of modality counts, but was {list.GetRawText()}.");
         }
 
-        long text = 0, audio = 0, image = 0, video = 0;
+        long audio = 0, image = 0, video = 0;
         foreach (var entry in list.EnumerateArray())
         {
             if (entry.ValueKind != JsonValueKind.Object)
@@ -108,16 +109,12 @@ internal readonly record struct ModalityCounts(long Text, long Audio, long Image
                 case "VIDEO":
                     video += count;
                     break;
-                default:
-                    // TEXT and MODALITY_UNSPECIFIED: priced as plain input/output tokens.
-                    text += count;
-                    break;
             }
         }
 
-        return new ModalityCounts(text, audio, image, video);
+        return new ModalityCounts(audio, image, video);
     }
 
     public static ModalityCounts operator +(ModalityCounts a, ModalityCounts b)
-        => new(a.Text + b.Text, a.Audio + b.Audio, a.Image + b.Image, a.Video + b.Video);
+        => new(a.Audio + b.Audio, a.Image + b.Image, a.Video + b.Video);
 }

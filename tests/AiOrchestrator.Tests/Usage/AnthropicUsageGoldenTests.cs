@@ -214,4 +214,13 @@ public class AnthropicUsageGoldenTests
 
         return merged!.Value;
     }
+
+    [Fact]
+    public void Merge_with_equal_write_totals_both_split_takes_the_later_split()
+    {
+        var start = new TokenUsage { InputTokens = 1000, CacheWriteTokens = 100, CacheWrite1hTokens = 200, OutputTokens = 1 };
+        var delta = new TokenUsage { InputTokens = 1000, CacheWriteTokens = 50, CacheWrite1hTokens = 250, OutputTokens = 9 };
+
+        AnthropicUsage.Merge(start, delta).Should().Be(delta);
+    }
 }

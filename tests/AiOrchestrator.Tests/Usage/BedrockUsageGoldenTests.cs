@@ -76,10 +76,28 @@ public class BedrockUsageGoldenTests
     [InlineData("""{"inputTokens":1,"outputTokens":1,"cacheDetails":[5]}""", "Each entry of Bedrock usage field 'cacheDetails' must be a JSON object, but was Number.")]
     [InlineData("""{"inputTokens":1,"outputTokens":1,"cacheDetails":[{"ttl":"24h","inputTokens":5}]}""", "Bedrock usage has a cacheDetails entry with ttl '24h'; expected '5m' or '1h'.")]
     [InlineData("""{"inputTokens":1,"outputTokens":1,"cacheDetails":[{"inputTokens":5}]}""", "Bedrock usage has a cacheDetails entry with ttl missing; expected '5m' or '1h'.")]
+    [InlineData("""{"inputTokens":1,"outputTokens":1,"cacheDetails":[{"ttl":5,"inputTokens":5}]}""", "Bedrock usage has a cacheDetails entry with ttl missing; expected '5m' or '1h'.")]
     [InlineData("""{"inputTokens":1,"outputTokens":1,"cacheWriteInputTokens":100,"cacheDetails":[{"ttl":"1h","inputTokens":60},{"ttl":"5m","inputTokens":30}]}""", "Bedrock usage is inconsistent: cacheDetails (30 five-minute + 60 one-hour) do not add up to cacheWriteInputTokens (100).")]
     public void Malformed_or_inconsistent_usage_is_rejected_with_a_message_that_says_why(string json, string message)
     {
         var act = () => BedrockUsage.Parse(Utf8(json));
         act.Should().Throw<InvalidUsageException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void A_usage_with_only_input_or_only_output_is_read()
+    {
+        BedrockUsage.Parse(Utf8("""{"inputTokens":12}""")).Should().Be(new TokenUsage { InputTokens = 12 });
+        BedrockUsage.Parse(Utf8("""{"metadata":{"usage":{"outputTokens":7}}}""")).Should().Be(new TokenUsage { OutputTokens = 7 });
+    }
+
+    [Fact]
+    public void Writes_split_evenly_between_lifetimes_keep_the_split()
+    {
+        var usage = BedrockUsage.Parse(Utf8("""
+            {"inputTokens":10,"outputTokens":20,"cacheWriteInputTokens":1000,"cacheDetails":[{"ttl":"5m","inputTokens":500},{"ttl":"1h","inputTokens":500}]}
+            """));
+
+        usage.Should().Be(new TokenUsage { InputTokens = 1010, CacheWriteTokens = 500, CacheWrite1hTokens = 500, OutputTokens = 20 });
     }
 }

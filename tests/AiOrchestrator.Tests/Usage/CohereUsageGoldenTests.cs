@@ -67,4 +67,11 @@ public class CohereUsageGoldenTests
         var act = () => CohereUsage.Parse(Utf8(json));
         act.Should().Throw<InvalidUsageException>().WithMessage(message);
     }
+
+    [Fact]
+    public void A_usage_with_only_input_or_only_output_is_read()
+    {
+        CohereUsage.Parse(Utf8("""{"billed_units":{"input_tokens":12}}""")).Should().Be(new TokenUsage { InputTokens = 12 });
+        CohereUsage.Parse(Utf8("""{"tokens":{"output_tokens":9}}""")).Should().Be(new TokenUsage { OutputTokens = 9 });
+    }
 }

@@ -162,4 +162,45 @@ public class CompatibleUsageGoldenTests
     {
         OpenAIUsage.ConventionOf(provider).Should().Be(expected);
     }
+
+    [Fact]
+    public void Reasoning_equal_to_the_completion_without_a_total_stays_inside_it()
+    {
+        var usage = OpenAIUsage.Parse(Utf8("""{"prompt_tokens":37,"completion_tokens":100,"completion_tokens_details":{"reasoning_tokens":100}}"""));
+        usage.Should().Be(new TokenUsage { InputTokens = 37, OutputTokens = 100, ReasoningTokens = 100 });
+    }
+
+    [Fact]
+    public void DeepSeek_hit_and_miss_that_do_not_make_the_responses_input_tokens_are_rejected()
+    {
+        var act = () => OpenAIUsage.Parse(Utf8("""{"input_tokens":1000,"output_tokens":5,"prompt_cache_hit_tokens":640,"prompt_cache_miss_tokens":300}"""));
+        act.Should().Throw<InvalidUsageException>().WithMessage(
+            "OpenAI usage is inconsistent: prompt_cache_hit_tokens (640) + prompt_cache_miss_tokens (300) is not prompt_tokens (1000).");
+    }
+
+    [Theory]
+    [InlineData(OpenAICompatibleConvention.Auto)]
+    [InlineData(OpenAICompatibleConvention.DeepSeek)]
+    public void A_cache_hit_count_without_its_miss_count_is_the_cached_input(OpenAICompatibleConvention convention)
+    {
+        var usage = OpenAIUsage.Parse(Utf8("""{"prompt_tokens":1000,"completion_tokens":5,"prompt_cache_hit_tokens":640}"""), convention);
+        usage.Should().Be(new TokenUsage { InputTokens = 1000, CachedInputTokens = 640, OutputTokens = 5 });
+    }
+
+    [Fact]
+    public void DeepSeek_convention_without_hit_counts_reads_the_cached_tokens_of_the_details()
+    {
+        var usage = OpenAIUsage.Parse(Utf8("""{"prompt_tokens":1000,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":512}}"""), OpenAICompatibleConvention.DeepSeek);
+        usage.Should().Be(new TokenUsage { InputTokens = 1000, CachedInputTokens = 512, OutputTokens = 5 });
+    }
+
+    [Theory]
+    [InlineData(OpenAICompatibleConvention.OpenAI)]
+    [InlineData(OpenAICompatibleConvention.XAI)]
+    [InlineData(OpenAICompatibleConvention.DeepSeek)]
+    public void Citation_tokens_count_only_under_Perplexity_s_convention(OpenAICompatibleConvention convention)
+    {
+        var usage = OpenAIUsage.Parse(Utf8("""{"prompt_tokens":8,"completion_tokens":160,"citation_tokens":40}"""), convention);
+        usage.Should().Be(new TokenUsage { InputTokens = 8, OutputTokens = 160 });
+    }
 }

@@ -131,4 +131,22 @@ public class GeminiUsageGoldenTests
         var act = () => GeminiUsage.Parse(Utf8(json));
         act.Should().Throw<InvalidUsageException>().WithMessage(message);
     }
+
+    [Fact]
+    public void The_candidates_count_wins_over_the_live_api_response_count()
+    {
+        GeminiUsage.Parse(Utf8("""{"promptTokenCount":10,"candidatesTokenCount":20,"responseTokenCount":30}"""))
+            .Should().Be(new TokenUsage { InputTokens = 10, OutputTokens = 20 });
+    }
+
+    [Fact]
+    public void A_modality_that_is_not_a_name_is_counted_as_text_and_a_null_list_as_none()
+    {
+        var usage = GeminiUsage.Parse(Utf8("""
+            {"promptTokenCount":10,"candidatesTokenCount":4,"promptTokensDetails":[{"modality":3,"tokenCount":7},{"modality":"AUDIO","tokenCount":2}],
+             "candidatesTokensDetails":null}
+            """));
+
+        usage.Should().Be(new TokenUsage { InputTokens = 10, InputAudioTokens = 2, OutputTokens = 4 });
+    }
 }

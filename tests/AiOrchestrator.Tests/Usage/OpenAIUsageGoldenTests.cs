@@ -194,7 +194,8 @@ public class OpenAIUsageGoldenTests
     public void An_unknown_convention_is_an_argument_error()
     {
         var act = () => OpenAIUsage.Parse(Utf8("""{"prompt_tokens":1}"""), (OpenAICompatibleConvention)42);
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("convention");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Unknown OpenAI-compatible convention.*")
+            .Which.ParamName.Should().Be("convention");
     }
 
     /// <summary>The usage object of a whole body (a completion, or a response).</summary>
@@ -241,5 +242,15 @@ public class OpenAIUsageGoldenTests
         var usage = OpenAIUsage.Parse("""{"input_tokens":1000,"output_tokens":10,"input_tokens_details":{"image_tokens":800,"text_tokens":200,"cache_write_tokens":900}}"""u8);
         usage.InputImageTokens.Should().Be(800);
         usage.CacheWriteTokens.Should().Be(900);
+    }
+
+    [Theory]
+    [InlineData("""{"prompt_tokens":100,"input_tokens":99,"completion_tokens":50,"output_tokens":49,"cached_prompt_text_tokens":64,"cached_tokens":32}""", 100, 64, 50, 0)]
+    [InlineData("""{"prompt_tokens":100,"completion_tokens":50,"prompt_tokens_details":{"cached_tokens":10},"input_tokens_details":{"cached_tokens":20},"input_token_details":{"cached_tokens":30},"completion_tokens_details":{"reasoning_tokens":5},"output_tokens_details":{"reasoning_tokens":6},"output_token_details":{"reasoning_tokens":7}}""", 100, 10, 50, 5)]
+    [InlineData("""{"input_tokens":100,"output_tokens":50,"input_tokens_details":{"cached_tokens":20},"input_token_details":{"cached_tokens":30},"output_tokens_details":{"reasoning_tokens":6},"output_token_details":{"reasoning_tokens":7}}""", 100, 20, 50, 6)]
+    public void When_a_server_sends_several_names_for_a_count_the_chat_completions_name_wins_then_the_responses_name(
+        string json, long input, long cached, long output, long reasoning)
+    {
+        OpenAIUsage.Parse(Utf8(json)).Should().Be(new TokenUsage { InputTokens = input, CachedInputTokens = cached, OutputTokens = output, ReasoningTokens = reasoning });
     }
 }

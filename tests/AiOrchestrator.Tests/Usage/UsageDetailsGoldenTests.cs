@@ -385,4 +385,186 @@ public sealed class UsageDetailsGoldenTests
 
         return (details, raw);
     }
+
+    [Fact]
+    public void Null_details_are_an_argument_error()
+    {
+        var act = () => ((UsageDetails)null!).ToTokenUsage();
+        act.Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("details");
+    }
+
+    [Theory]
+    [InlineData(1000, 600, 400, 0, 1000)] // all of it read from or written to the cache: it holds its cache traffic
+    [InlineData(800, 1000, 300, 0, 2100)] // less than its cache reads: Anthropic's uncached input
+    [InlineData(100, 60, 0, 50, 160)] // too small for its cache reads and its audio together
+    public void Input_is_put_right_only_when_it_cannot_hold_its_cache_traffic_and_audio(
+        long reportedInput, long cached, long writes, long audio, long expectedInput)
+    {
+        var details = new UsageDetails
+        {
+            InputTokenCount = reportedInput,
+            OutputTokenCount = 20,
+            CachedInputTokenCount = cached,
+            AdditionalCounts = new() { ["CacheCreationInputTokens"] = writes, ["InputTokenDetails.AudioTokenCount"] = audio },
+        };
+
+        details.ToTokenUsage().Should().Be(new TokenUsage
+        {
+            InputTokens = expectedInput, CachedInputTokens = cached, CacheWriteTokens = writes, InputAudioTokens = audio, OutputTokens = 20,
+        });
+    }
+
+    [Fact]
+    public void Parts_the_adapter_reports_win_over_a_raw_OpenAI_usage_of_another_call_which_adds_its_cache_writes()
+    {
+        using var raw = JsonDocument.Parse("""
+            {"usage":{"prompt_tokens":900,"completion_tokens":40,"num_search_queries":5,
+              "prompt_tokens_details":{"cache_write_tokens":100,"image_tokens":70}}}
+            """);
+        var details = new UsageDetails
+        {
+            InputTokenCount = 1000,
+            OutputTokenCount = 50,
+            AdditionalCounts = new() { ["InputTokenDetails.ImageTokenCount"] = 60, ["WebSearchRequests"] = 2 },
+        };
+
+        details.ToTokenUsage(raw.RootElement).Should().Be(new TokenUsage
+        {
+            InputTokens = 1000, CacheWriteTokens = 100, InputImageTokens = 60, OutputTokens = 50, WebSearches = 2,
+        });
+    }
+
+    [Fact]
+    public void A_top_level_reasoning_count_the_adapter_drops_comes_from_the_raw_usage_of_the_same_call()
+    {
+        // A compatible server (Modal) reports reasoning at the top level, inside completion_tokens; the adapter reads
+        // only completion_tokens_details.
+        using var raw = JsonDocument.Parse("""{"usage":{"prompt_tokens":12,"completion_tokens":80,"total_tokens":92,"reasoning_tokens":55}}""");
+        var details = new UsageDetails { InputTokenCount = 12, OutputTokenCount = 80, TotalTokenCount = 92 };
+
+        details.ToTokenUsage(raw.RootElement).Should().Be(new TokenUsage { InputTokens = 12, OutputTokens = 80, ReasoningTokens = 55 });
+    }
+
+    [Fact]
+    public void Gemini_usage_metadata_gives_only_its_parts_the_totals_stay_the_adapter_s()
+    {
+        using var raw = JsonDocument.Parse("""
+            {"usageMetadata":{"promptTokenCount":1200,"candidatesTokenCount":300,"thoughtsTokenCount":700,
+              "promptTokensDetails":[{"modality":"TEXT","tokenCount":1000},{"modality":"IMAGE","tokenCount":200}]}}
+            """);
+        var details = new UsageDetails { InputTokenCount = 1200, OutputTokenCount = 300 };
+
+        details.ToTokenUsage(raw.RootElement).Should().Be(new TokenUsage { InputTokens = 1200, InputImageTokens = 200, OutputTokens = 300 });
+    }
+
+    [Theory]
+    [InlineData("""{"usage_metadata":{"promptTokenCount":100,"candidatesTokenCount":20,"promptTokensDetails":[{"modality":"AUDIO","tokenCount":60}]}}""")]
+    [InlineData("""{"usageMetadata":{"promptTokenCount":100,"promptTokensDetails":[{"modality":"AUDIO","tokenCount":60}]}}""")]
+    public void Gemini_usage_metadata_in_snake_case_or_with_only_a_prompt_count_gives_its_parts(string raw)
+    {
+        // Early chunks of a Gemini stream carry the prompt count alone.
+        var details = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 };
+        details.ToTokenUsage(raw).Should().Be(new TokenUsage { InputTokens = 100, InputAudioTokens = 60, OutputTokens = 20 });
+    }
+
+    [Fact]
+    public void Gemini_usage_metadata_with_only_a_candidates_count_gives_its_parts()
+    {
+        var details = new UsageDetails { InputTokenCount = 10, OutputTokenCount = 50 };
+        details.ToTokenUsage("""{"usageMetadata":{"candidatesTokenCount":50,"candidatesTokensDetails":[{"modality":"IMAGE","tokenCount":40}]}}""")
+            .Should().Be(new TokenUsage { InputTokens = 10, OutputTokens = 50, OutputImageTokens = 40 });
+    }
+
+    private const string AnthropicSplitUsage = """
+        {"input_tokens":20,"output_tokens":1,"cache_creation_input_tokens":300,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200}}
+        """;
+
+    private static readonly UsageDetails AnthropicSplitDetails = new()
+    {
+        InputTokenCount = 320, OutputTokenCount = 50, AdditionalCounts = new() { ["CacheCreationInputTokens"] = 300 },
+    };
+
+    private static readonly TokenUsage AnthropicSplitExpected = new() { InputTokens = 320, CacheWriteTokens = 100, CacheWrite1hTokens = 200, OutputTokens = 50 };
+
+    [Fact]
+    public void Anthropic_message_start_as_json_gives_the_one_hour_split()
+    {
+        AnthropicSplitDetails.ToTokenUsage("""{"type":"message_start","message":{"id":"m","usage":""" + AnthropicSplitUsage + "}}")
+            .Should().Be(AnthropicSplitExpected);
+        AnthropicSplitDetails.ToTokenUsage(AnthropicSplitUsage.Replace("\"cache_creation_input_tokens\":300,", "", StringComparison.Ordinal))
+            .Should().Be(AnthropicSplitExpected, "the split alone marks Anthropic's usage");
+    }
+
+    [Fact]
+    public void An_SDK_model_s_usage_is_found_by_name_even_when_the_rest_of_the_model_cannot_be_serialised()
+    {
+        using var usage = JsonDocument.Parse(AnthropicSplitUsage);
+        var message = new SdkModel { Usage = usage.RootElement };
+
+        AnthropicSplitDetails.ToTokenUsage(message).Should().Be(AnthropicSplitExpected, "a message's usage");
+        AnthropicSplitDetails.ToTokenUsage(new SdkModel { Message = message }).Should().Be(AnthropicSplitExpected, "message_start's message's usage");
+        AnthropicSplitDetails.ToTokenUsage(new SdkModel { Response = message }).Should().Be(AnthropicSplitExpected, "a completed event's response's usage");
+        AnthropicSplitDetails.ToTokenUsage(new SdkModel()).Should().Be(AnthropicSplitExpected with { CacheWriteTokens = 300, CacheWrite1hTokens = 0 }, "no usage at all");
+    }
+
+    [Fact]
+    public void An_Anthropic_message_delta_with_only_output_and_server_tool_use_gives_the_web_searches()
+    {
+        var details = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 400 };
+        details.ToTokenUsage("""{"type":"message_delta","usage":{"output_tokens":400,"server_tool_use":{"web_search_requests":2}}}""")
+            .Should().Be(new TokenUsage { InputTokens = 100, OutputTokens = 400, WebSearches = 2 });
+    }
+
+    [Fact]
+    public void Anthropic_thinking_details_mark_Anthropic_s_usage_not_OpenAI_s()
+    {
+        // Read as OpenAI's, the usage of the same call would replace the reported reasoning with none.
+        var details = new UsageDetails { InputTokenCount = 50, OutputTokenCount = 300, ReasoningTokenCount = 120 };
+        details.ToTokenUsage("""{"input_tokens":50,"output_tokens":300,"output_tokens_details":{"thinking_tokens":120}}""")
+            .Should().Be(new TokenUsage { InputTokens = 50, OutputTokens = 300, ReasoningTokens = 120 });
+    }
+
+    [Theory]
+    [InlineData("""{"input_tokens":50,"output_tokens":300,"total_tokens":350,"input_tokens_details":{"cache_write_tokens":30},"output_tokens_details":null}""", 30, 0)]
+    [InlineData("""{"input_tokens":50,"output_tokens":300,"total_tokens":350,"output_tokens_details":{"image_tokens":90}}""", 0, 90)]
+    public void A_responses_usage_with_one_details_object_gives_its_parts(string raw, long cacheWrites, long outputImages)
+    {
+        var details = new UsageDetails { InputTokenCount = 50, OutputTokenCount = 300, TotalTokenCount = 350 };
+        details.ToTokenUsage(raw).Should().Be(new TokenUsage { InputTokens = 50, CacheWriteTokens = cacheWrites, OutputTokens = 300, OutputImageTokens = outputImages });
+    }
+
+    [Fact]
+    public void A_null_usage_field_is_passed_over_for_the_response_that_holds_the_usage()
+    {
+        var details = new UsageDetails { InputTokenCount = 50, OutputTokenCount = 300 };
+        details.ToTokenUsage("""{"usage":null,"response":{"usage":{"input_tokens":50,"output_tokens":300,"input_tokens_details":{"cache_write_tokens":30}}}}""")
+            .Should().Be(new TokenUsage { InputTokens = 50, CacheWriteTokens = 30, OutputTokens = 300 });
+    }
+
+    [Theory]
+    [InlineData(4, 30)]
+    [InlineData(5, 0)]
+    public void The_usage_is_looked_for_at_most_four_levels_deep(int depth, long expectedWrites)
+    {
+        var raw = """{"input_tokens":50,"output_tokens":300,"input_tokens_details":{"cache_write_tokens":30}}""";
+        for (var i = 0; i < depth; i++)
+        {
+            raw = """{"response":""" + raw + "}";
+        }
+
+        var details = new UsageDetails { InputTokenCount = 50, OutputTokenCount = 300 };
+        details.ToTokenUsage(raw).Should().Be(new TokenUsage { InputTokens = 50, CacheWriteTokens = expectedWrites, OutputTokens = 300 });
+    }
+
+    /// <summary>An SDK model: its usage (or its message's or response's) by name, and a member JSON cannot write.</summary>
+    private sealed class SdkModel
+    {
+        public object? Usage { get; init; }
+
+        public SdkModel? Message { get; init; }
+
+        public SdkModel? Response { get; init; }
+
+        public Func<int> Callback { get; } = static () => 0;
+    }
 }
