@@ -150,4 +150,35 @@ public class HttpCacheTests
         host.Wallet.Spent.Should().Be(Money.Usd(AnswerCost));
         host.Wallet.Reserved.Amount.Should().Be(0m);
     }
+
+    [Fact]
+    public async Task Entries_expire_and_are_invalidated_by_the_same_rules_as_in_the_chat_pipeline()
+    {
+        var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Forty-two.", Usage), LlmServer.Json);
+        await using var host = new HttpTestHost(handler, services: s => s.AddAiCache(configure: o => o.DefaultTimeToLive = TimeSpan.FromMinutes(5)));
+#pragma warning disable AIOEXP001
+        var cache = host.Services.GetRequiredService<AiOrchestrator.Caching.AiResponseCache>();
+#pragma warning restore AIOEXP001
+
+        await SendAsync(host, Requests.Chat("gpt-4o"));
+        host.Time.Advance(TimeSpan.FromMinutes(4));
+        await SendAsync(host, Requests.Chat("gpt-4o"));
+        handler.Requests.Should().HaveCount(1);
+
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        await SendAsync(host, Requests.Chat("gpt-4o"));
+        handler.Requests.Should().HaveCount(2, "the entry lived five minutes");
+
+        // HybridCache drops entries written up to the moment of an invalidation, on the host's clock: move it on.
+        await cache.InvalidateOrganizationAsync("acme");
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        await SendAsync(host, Requests.Chat("gpt-4o"));
+        handler.Requests.Should().HaveCount(3, "the organisation's entries were dropped");
+
+        await cache.InvalidateModelAsync("gpt-4o");
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        await SendAsync(host, Requests.Chat("gpt-4o"));
+        await SendAsync(host, Requests.Chat("gpt-4o"));
+        handler.Requests.Should().HaveCount(4, "the model's entries were dropped, and the next answer was cached again");
+    }
 }
