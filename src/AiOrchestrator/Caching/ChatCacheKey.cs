@@ -163,7 +163,7 @@ internal static class ChatCacheKey
 
             if (options.AdditionalProperties is { Count: > 0 } extra)
             {
-                writer.WriteStartObject("ap");
+                var started = false;
                 foreach (var (name, value) in extra.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
                     // The pipeline's own keys (scope, call, cache switches) say who asks, not what is asked.
@@ -172,11 +172,20 @@ internal static class ChatCacheKey
                         continue;
                     }
 
+                    if (!started)
+                    {
+                        writer.WriteStartObject("ap");
+                        started = true;
+                    }
+
                     writer.WritePropertyName(name);
                     JsonSerializer.Serialize(writer, value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value?.GetType() ?? typeof(object)));
                 }
 
-                writer.WriteEndObject();
+                if (started)
+                {
+                    writer.WriteEndObject();
+                }
             }
         }
 
