@@ -3,10 +3,10 @@ namespace AiOrchestrator.Http.Wire;
 /// <summary>Recognises LLM calls by their path, and names their provider by host.</summary>
 internal static class LlmEndpoint
 {
-    /// <summary>The provider recorded for OpenAI-format calls to a host that is not OpenAI's; priced by model.</summary>
+    /// <summary>The provider recorded for OpenAI-format calls to a host nobody knows; priced from OpenAI's list, flagged as a fallback.</summary>
     public const string OpenAICompatible = "openai-compatible";
 
-    /// <summary>The provider recorded for Anthropic-format calls to a host that is not Anthropic's; priced by model.</summary>
+    /// <summary>The provider recorded for Anthropic-format calls to a host nobody knows; priced from Anthropic's list, flagged as a fallback.</summary>
     public const string AnthropicCompatible = "anthropic-compatible";
 
     /// <summary>
@@ -48,8 +48,8 @@ internal static class LlmEndpoint
     /// The provider name to record and price with: the configured one, else the catalog provider whose API endpoint
     /// pattern matches the URL (<c>api.groq.com</c> → <c>groq</c>), else by host (<c>api.openai.com</c> → <c>openai</c>,
     /// <c>api.anthropic.com</c> → <c>anthropic</c>, <c>*.openai.azure.com</c> → <c>azure.ai.openai</c>), else
-    /// <see cref="OpenAICompatible"/> or <see cref="AnthropicCompatible"/> by format, which no catalog lists: such calls
-    /// get the unpriced-model policy unless a price is configured for them.
+    /// <see cref="OpenAICompatible"/> or <see cref="AnthropicCompatible"/> by format: such calls are priced from the
+    /// list of the provider whose format they speak, marked as a fallback price.
     /// </summary>
     public static string ProviderOf(Uri? uri, WireFormat format, string? configured, AiOrchestrator.Pricing.PriceCatalog catalog)
     {

@@ -253,13 +253,22 @@ public sealed class PriceCatalog
     {
         var model = modelId.Trim().ToLowerInvariant();
         var given = string.IsNullOrWhiteSpace(provider) ? null : provider.Trim().ToLowerInvariant();
-        var known = given is null ? null : FindProvider(given);
+        var compatible = given is null ? null : ProviderAliases.CompatibleWith(given);
+        var known = given is null || compatible is not null ? null : FindProvider(given);
         var candidates = ModelIdAliases.For(model);
 
         CatalogModel? found = null;
         var source = PriceSource.Catalog;
         var reason = UnpricedReason.UnknownModel;
-        if (known is not null)
+        if (compatible is not null)
+        {
+            // A host the pipeline does not know, speaking this provider's format: its list, marked as a fallback.
+            if (Array.Find(_providers, p => p.Id == compatible) is { } maker && (found = FindIn(maker, candidates)) is not null)
+            {
+                source = PriceSource.FallbackProvider;
+            }
+        }
+        else if (known is not null)
         {
             found = FindIn(known, candidates);
             if (found is null)

@@ -32,6 +32,19 @@ internal static class ProviderAliases
         ["fireworks-ai"] = "fireworks",
     };
 
+    /// <summary>
+    /// Names the <c>HttpClient</c> pipeline records for a host it does not know that speaks a provider's wire format:
+    /// such a call is priced from that provider's list, marked as a fallback price (the host may charge otherwise).
+    /// </summary>
+    private static readonly Dictionary<string, string> Compatible = new(StringComparer.Ordinal)
+    {
+        ["openai-compatible"] = "openai",
+        ["anthropic-compatible"] = "anthropic",
+    };
+
+    /// <summary>The provider whose wire format a lower-cased "…-compatible" name speaks, or <see langword="null"/>.</summary>
+    public static string? CompatibleWith(string lowerName) => Compatible.GetValueOrDefault(lowerName);
+
     /// <summary>The catalog id for a lower-cased provider name, or <see langword="null"/>.</summary>
     public static string? Find(string lowerName) => Aliases.GetValueOrDefault(lowerName);
 }

@@ -101,6 +101,7 @@ public class WireFormatTests
         if (format == "messages")
         {
             record.Provider.Should().Be("anthropic-compatible");
+            record.UsedFallbackProvider.Should().BeTrue("an unknown host is priced from the list of the format it speaks, and says so");
             record.Model.Should().Be("claude-sonnet-4-5-20250929");
             record.Usage.Should().Be(ClaudeNormalised);
             record.Cost.Should().Be(Money.Usd(ClaudeGolden));
@@ -108,6 +109,7 @@ public class WireFormatTests
         else
         {
             record.Provider.Should().Be("openai-compatible");
+            record.UsedFallbackProvider.Should().BeTrue("an unknown host is priced from the list of the format it speaks, and says so");
             record.Model.Should().Be("gpt-4o-2024-08-06");
             record.Usage.Should().Be(Gpt4oNormalised);
             record.Cost.Should().Be(Money.Usd(Gpt4oGolden));
