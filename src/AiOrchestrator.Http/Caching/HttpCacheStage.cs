@@ -59,10 +59,13 @@ internal static class HttpCacheStage
             var recording = new RecordingContent(response.Content, cache.MaxEntryBytes, bytes =>
             {
                 var made = bytes is null ? null : Entry(pipeline, call, plan, CacheEntryKind.HttpStream, contentType, bytes);
-                lease?.Complete(made);
-                if (made is not null)
+                if (made is null)
                 {
-                    _ = cache.WriteAsync(plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive, CancellationToken.None).AsTask();
+                    lease?.Complete(null);
+                }
+                else
+                {
+                    cache.Keep(lease, plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive);
                 }
             });
             foreach (var header in response.Content.Headers)
@@ -82,7 +85,7 @@ internal static class HttpCacheStage
             entryMade = Entry(pipeline, call, plan, CacheEntryKind.HttpBody, contentType, body);
             if (entryMade is not null)
             {
-                await cache.WriteAsync(plan.Key, entryMade, plan.Partition, plan.Model, plan.TimeToLive, CancellationToken.None).ConfigureAwait(false);
+                cache.Keep(lease, plan.Key, entryMade, plan.Partition, plan.Model, plan.TimeToLive);
             }
         }
         finally

@@ -45,18 +45,19 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var started = Stopwatch.GetTimestamp();
-        var plan = Plan(messages, options, streaming: false);
-        if (plan is null)
+        if (!Decide(messages, options, streaming: false, out var facts))
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var (entry, lease) = await _cache.LookupAsync(plan.Key, plan.TimeToLive, cancellationToken).ConfigureAwait(false);
+        var (entry, lease) = await _cache.LookupAsync(facts.Key, facts.TimeToLive, cancellationToken).ConfigureAwait(false);
         if (entry is not null && Replay(entry) is { } hit)
         {
-            Hit(plan, entry, started, semantic: false);
+            Hit(facts, entry, started, semantic: false);
             return hit;
         }
+
+        var plan = PlanFor(facts, messages, options);
 
         CacheEntry? made = null;
         var vector = default(float[]);
@@ -72,10 +73,11 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
 
             _cache.Metrics.Lookup("miss", Stopwatch.GetElapsedTime(started));
             var response = await base.GetResponseAsync(messages, plan.Options, cancellationToken).ConfigureAwait(false);
-            made = Entry(plan, CacheEntryKind.ChatResponse, response.ModelId, response.Usage, response.RawRepresentation, () => JsonSerializer.SerializeToUtf8Bytes(response, Json.GetTypeInfo(typeof(ChatResponse))));
+            var snapshot = ChatSnapshot.Capture(response);
+            made = Entry(plan, CacheEntryKind.ChatResponse, response.ModelId, response.Usage, response.RawRepresentation, snapshot, () => JsonSerializer.SerializeToUtf8Bytes(response, Json.GetTypeInfo(typeof(ChatResponse))));
             if (made is not null)
             {
-                await _cache.WriteAsync(plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive, CancellationToken.None).ConfigureAwait(false);
+                _cache.Keep(lease, plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive);
                 Remember(plan, vector);
             }
 
@@ -91,8 +93,9 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var plan = Plan(messages, options, streaming: true);
-        return plan is null ? base.GetStreamingResponseAsync(messages, options, cancellationToken) : StreamAsync(messages, plan, cancellationToken);
+        return Decide(messages, options, streaming: true, out var facts)
+            ? StreamAsync(messages, PlanFor(facts, messages, options), cancellationToken)
+            : base.GetStreamingResponseAsync(messages, options, cancellationToken);
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, CachePlan plan, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -166,10 +169,10 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
                     }
                 }
 
-                made = Entry(plan, CacheEntryKind.ChatStream, served, usage, raw, () => JsonSerializer.SerializeToUtf8Bytes(updates, Json.GetTypeInfo(typeof(List<ChatResponseUpdate>))));
+                made = Entry(plan, CacheEntryKind.ChatStream, served, usage, raw, ChatSnapshot.Capture(updates), () => JsonSerializer.SerializeToUtf8Bytes(updates, Json.GetTypeInfo(typeof(List<ChatResponseUpdate>))));
                 if (made is not null)
                 {
-                    await _cache.WriteAsync(plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive, CancellationToken.None).ConfigureAwait(false);
+                    _cache.Keep(lease, plan.Key, made, plan.Partition, plan.Model, plan.TimeToLive);
                     Remember(plan, vector);
                 }
             }
@@ -179,8 +182,9 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
     }
 
     /// <summary>Decides whether the call may use the cache, and if so its key, partition and lifetime; null to bypass.</summary>
-    private CachePlan? Plan(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
+    private bool Decide(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out CacheFacts facts)
     {
+        facts = default;
         var started = Stopwatch.GetTimestamp();
         var model = options?.ModelId ?? Metadata.DefaultModelId ?? string.Empty;
         var why = Bypass(options);
@@ -197,14 +201,30 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
         if (why is not null)
         {
             _cache.Metrics.Lookup("bypass", Stopwatch.GetElapsedTime(started));
-            return null;
+            return false;
         }
 
-        // The call object is created here, once, and travels to the stages further in (routing, budget, metering).
-        var call = AttemptChatClient.CreateCall(messages, options, streaming, _meter, scope, _defaultCap);
-        var (semanticText, semanticPartition) = SemanticOf(partition, model, messages, options);
-        return new CachePlan(key, partition, model, timeToLive, call, options) { SemanticText = semanticText, SemanticPartition = semanticPartition };
+        facts = new CacheFacts(key, partition, model, timeToLive, scope, streaming);
+        return true;
     }
+
+    /// <summary>
+    /// What a miss carries on: the facts, the semantic question, and the call object, made once on first use, that
+    /// travels to the stages further in (routing, budget, metering). A hit needs none of it.
+    /// </summary>
+    private CachePlan PlanFor(in CacheFacts facts, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var (semanticText, semanticPartition) = SemanticOf(facts.Partition, facts.Model, messages, options);
+        return new CachePlan(facts.Key, facts.Partition, facts.Model, facts.TimeToLive, options, messages, _meter, _defaultCap)
+        {
+            Scope = facts.Scope,
+            Streaming = facts.Streaming,
+            SemanticText = semanticText,
+            SemanticPartition = semanticPartition,
+        };
+    }
+
+    private readonly record struct CacheFacts(string Key, string Partition, string Model, TimeSpan TimeToLive, AiScope Scope, bool Streaming);
 
     private string? Bypass(ChatOptions? options)
         => options is null ? null : _cache.BypassReason(
@@ -221,11 +241,11 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
     }
 
     /// <summary>The entry for a finished miss, or null when it cannot be kept (it is then simply not cached).</summary>
-    private CacheEntry? Entry(CachePlan plan, CacheEntryKind kind, string? servedModel, UsageDetails? usage, object? raw, Func<byte[]> payload)
+    private CacheEntry? Entry(CachePlan plan, CacheEntryKind kind, string? servedModel, UsageDetails? usage, object? raw, ChatSnapshot? snapshot, Func<byte[]> payload)
     {
         try
         {
-            var attempt = plan.Call.LastAttempt;
+            var attempt = plan.CallIfMade?.LastAttempt;
             return new CacheEntry
             {
                 Kind = kind,
@@ -233,7 +253,12 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
                 Provider = attempt?.Provider ?? _meter.ProviderOf(Metadata),
                 Model = attempt?.ServedModel ?? attempt?.Model ?? servedModel ?? plan.Model,
                 Usage = attempt is { HasEnded: true } ? attempt.Usage : _meter.Normalise(usage, raw, servedModel ?? plan.Model) ?? default,
-                Payload = payload(),
+
+                // A text answer is kept as plain facts (its JSON is written behind the call, when a level needs it);
+                // anything else is serialised now, before the caller can change the objects it received.
+                Snapshot = snapshot,
+                Replay = snapshot,
+                Payload = snapshot is null ? payload() : null!,
             };
         }
         catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
@@ -243,47 +268,98 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
         }
     }
 
-    private ChatResponse? Replay(CacheEntry entry)
+    private ChatResponse? Replay(CacheEntry entry) => Decoded(entry) switch
+    {
+        ChatSnapshot snapshot => snapshot.ToResponse(),
+        JsonOnly => Parse(entry) switch
+        {
+            ChatResponse response => response,
+            List<ChatResponseUpdate> updates => updates.ToChatResponse(),
+            _ => null,
+        },
+        _ => null,
+    };
+
+    private IReadOnlyList<ChatResponseUpdate>? ReplayUpdates(CacheEntry entry) => Decoded(entry) switch
+    {
+        ChatSnapshot snapshot => snapshot.ToUpdates(),
+        JsonOnly => Parse(entry) switch
+        {
+            ChatResponse response => response.ToChatResponseUpdates(),
+            List<ChatResponseUpdate> updates => updates,
+            _ => null,
+        },
+        _ => null,
+    };
+
+    /// <summary>
+    /// What a hit replays from, decided once per entry: its snapshot (fresh objects per hit, no parsing), or, for an
+    /// answer holding more than text, its JSON parsed on every hit; null when the entry is not a chat answer or its
+    /// JSON is damaged.
+    /// </summary>
+    private object? Decoded(CacheEntry entry)
+    {
+        if (entry.Replay is { } known)
+        {
+            return known;
+        }
+
+        if (entry.Kind is not (CacheEntryKind.ChatResponse or CacheEntryKind.ChatStream))
+        {
+            return null;
+        }
+
+        object decided = Parse(entry) switch
+        {
+            ChatResponse response => (object?)ChatSnapshot.Capture(response) ?? JsonOnly.Instance,
+            List<ChatResponseUpdate> updates => (object?)ChatSnapshot.Capture(updates) ?? JsonOnly.Instance,
+            _ => Damaged.Instance,
+        };
+        entry.Replay = decided;
+        if (decided is Damaged)
+        {
+            _cache.Corrupted();
+        }
+
+        return decided is Damaged ? null : decided;
+    }
+
+    private static object? Parse(CacheEntry entry)
     {
         try
         {
             return entry.Kind switch
             {
-                CacheEntryKind.ChatResponse => (ChatResponse?)JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(ChatResponse))),
-                CacheEntryKind.ChatStream => ((List<ChatResponseUpdate>?)JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(List<ChatResponseUpdate>))))?.ToChatResponse(),
+                CacheEntryKind.ChatResponse => JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(ChatResponse))),
+                CacheEntryKind.ChatStream => JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(List<ChatResponseUpdate>))),
                 _ => null,
             };
         }
         catch (JsonException)
         {
-            _cache.Metrics.Error("corrupt");
             return null;
         }
     }
 
-    private IReadOnlyList<ChatResponseUpdate>? ReplayUpdates(CacheEntry entry)
+    private sealed class JsonOnly
     {
-        try
-        {
-            return entry.Kind switch
-            {
-                CacheEntryKind.ChatStream => (List<ChatResponseUpdate>?)JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(List<ChatResponseUpdate>))),
-                CacheEntryKind.ChatResponse => ((ChatResponse?)JsonSerializer.Deserialize(entry.Payload, Json.GetTypeInfo(typeof(ChatResponse))))?.ToChatResponseUpdates(),
-                _ => null,
-            };
-        }
-        catch (JsonException)
-        {
-            _cache.Metrics.Error("corrupt");
-            return null;
-        }
+        public static readonly JsonOnly Instance = new();
+    }
+
+    private sealed class Damaged
+    {
+        public static readonly Damaged Instance = new();
     }
 
     private void Hit(CachePlan plan, CacheEntry entry, long started, bool semantic)
+        => Hit(new CacheFacts(plan.Key, plan.Partition, plan.Model, plan.TimeToLive, plan.Scope, plan.Streaming), entry, started, semantic);
+
+    private void Hit(in CacheFacts plan, CacheEntry entry, long started, bool semantic)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
         _cache.Metrics.Lookup(semantic ? "semantic_hit" : "hit", elapsed);
-        _meter.RecordCacheHit(plan.Call, entry.Provider, entry.Model, entry.Usage, elapsed, semantic);
+        var now = _meter.TimeProvider.GetUtcNow();
+        _meter.RecordCacheHit(AiCallId.New(now), now, plan.Scope, plan.Streaming, entry.Provider, entry.Model, entry.Usage, elapsed, semantic);
     }
 
     /// <summary>After an exact miss: the stored answer of a similar enough request, and this request's embedding.</summary>
@@ -300,7 +376,7 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
             return (null, vector);
         }
 
-        return (await _cache.ReadAsync(key, plan.TimeToLive, cancellationToken).ConfigureAwait(false), vector);
+        return (await _cache.ReadKeptAsync(key, plan.TimeToLive, cancellationToken).ConfigureAwait(false), vector);
     }
 
     private void Remember(CachePlan plan, float[]? vector)
@@ -335,9 +411,19 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
             : (null, null);
     }
 
-    private sealed record CachePlan(string Key, string Partition, string Model, TimeSpan TimeToLive, AiCall Call, ChatOptions? CallerOptions)
+    private sealed record CachePlan(string Key, string Partition, string Model, TimeSpan TimeToLive, ChatOptions? CallerOptions, IEnumerable<ChatMessage> Messages, UsageMeter Meter, long DefaultCap)
     {
         private ChatOptions? _options;
+        private AiCall? _call;
+
+        public required AiScope Scope { get; init; }
+
+        public bool Streaming { get; init; }
+
+        /// <summary>The call object, made on first use (a miss).</summary>
+        public AiCall Call => _call ??= AttemptChatClient.CreateCall(Messages, CallerOptions, Streaming, Meter, Scope, DefaultCap);
+
+        public AiCall? CallIfMade => _call;
 
         /// <summary>The caller's options, cloned once on a miss, carrying the call object to the stages further in.</summary>
         public ChatOptions Options

@@ -20,6 +20,9 @@ public sealed partial class AiResponseCache : IDisposable
 {
     private const string AllTag = "aio:all";
 
+    /// <summary>Answers waiting to be written at most; beyond it an answer is served but not kept (and counted).</summary>
+    private const int MaxPendingWrites = 4096;
+
     private static readonly HybridCacheEntryOptions ReadOnly = new()
     {
         Flags = HybridCacheEntryFlags.DisableLocalCacheWrite | HybridCacheEntryFlags.DisableDistributedCacheWrite,
@@ -33,6 +36,8 @@ public sealed partial class AiResponseCache : IDisposable
     private readonly ConcurrentDictionary<string, byte> _loggedErrors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _partitions;
     private readonly HashSet<string> _sideEffectTools;
+    private readonly ConcurrentDictionary<string, string> _ownPartitions = new(StringComparer.Ordinal);
+    private int _pendingWrites;
 
     /// <summary>Creates the cache over <paramref name="cache"/>.</summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
@@ -79,7 +84,23 @@ public sealed partial class AiResponseCache : IDisposable
     {
         ArgumentNullException.ThrowIfNull(scope);
         var organization = scope.Organization ?? string.Empty;
-        return _partitions.TryGetValue(organization, out var shared) ? shared : "org:" + organization;
+        if (_partitions.TryGetValue(organization, out var shared))
+        {
+            return shared;
+        }
+
+        if (_ownPartitions.TryGetValue(organization, out var own))
+        {
+            return own;
+        }
+
+        own = "org:" + organization;
+        if (_ownPartitions.Count < 10_000)
+        {
+            _ownPartitions.TryAdd(organization, own); // remembered for the organisations seen first, so a call allocates nothing
+        }
+
+        return own;
     }
 
     /// <summary>How long an entry for <paramref name="scope"/> and <paramref name="model"/> is served (zero: not cached).</summary>
@@ -167,24 +188,32 @@ public sealed partial class AiResponseCache : IDisposable
     {
         while (true)
         {
+            // In flight first: a kept answer is written to the cache before it leaves the in-flight map, so looking
+            // here first and then in the cache never misses one that is being written.
+            if (_inFlight.TryGetValue(key, out var running))
+            {
+                CacheEntry? answered;
+                try
+                {
+                    answered = await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    answered = null; // the leading call failed: this one goes to the provider itself
+                }
+
+                if (answered is not null && TimeProvider.GetUtcNow() - answered.CreatedAt >= timeToLive)
+                {
+                    answered = null; // answered, but already past its lifetime
+                }
+
+                return answered is null ? (null, MissLease.Uncoordinated) : (answered, null);
+            }
+
             var entry = await ReadAsync(key, timeToLive, cancellationToken).ConfigureAwait(false);
             if (entry is not null)
             {
                 return (entry, null);
-            }
-
-            if (_inFlight.TryGetValue(key, out var running))
-            {
-                try
-                {
-                    entry = await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested)
-                {
-                    entry = null; // the leading call failed: this one goes to the provider itself
-                }
-
-                return entry is null ? (null, MissLease.Uncoordinated) : (entry, null);
             }
 
             var lease = new MissLease(this, key);
@@ -195,26 +224,65 @@ public sealed partial class AiResponseCache : IDisposable
         }
     }
 
-    /// <summary>Writes an entry (under its partition, model and the all tag); failures are logged and counted.</summary>
+    /// <summary>
+    /// Keeps the answer of a finished miss: hands <paramref name="entry"/> at once to the identical calls waiting on
+    /// <paramref name="lease"/> (and to those that arrive while it is being written), then writes it behind the caller
+    /// (in memory and, when configured, to the second level). The call that made it does not wait for the write.
+    /// </summary>
+    public void Keep(MissLease? lease, string key, CacheEntry entry, string partition, string model, TimeSpan timeToLive)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(entry);
+        if (timeToLive <= TimeSpan.Zero || Interlocked.Increment(ref _pendingWrites) > MaxPendingWrites)
+        {
+            if (timeToLive > TimeSpan.Zero)
+            {
+                Interlocked.Decrement(ref _pendingWrites);
+                _metrics.Error("write_queue_full");
+            }
+
+            lease?.Complete(entry);
+            return;
+        }
+
+        Task<CacheEntry?>? waiting = null;
+        if (lease is { } owned && owned.Keep(entry))
+        {
+            waiting = owned.Task; // stays in flight, answering identical calls, until the write is done
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(new PendingWrite(this, key, entry, partition, model, timeToLive, waiting), preferLocal: false);
+    }
+
+    /// <summary>Completes when every answer kept so far has been written (for tests and orderly shutdown).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        while (Volatile.Read(ref _pendingWrites) > 0)
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes an entry now (under its partition, model and the all tag); failures are logged and counted.</summary>
     public async ValueTask WriteAsync(string key, CacheEntry entry, string partition, string model, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         if (timeToLive <= TimeSpan.Zero)
         {
             return;
         }
 
-        var bytes = CacheEntryCodec.Write(entry);
-        if (bytes.Length > _options.MaxEntryBytes)
-        {
-            _metrics.Error("too_large");
-            return;
-        }
-
         try
         {
+            if (entry.Payload.Length > _options.MaxEntryBytes)
+            {
+                _metrics.Error("too_large");
+                return;
+            }
+
             await _cache.SetAsync(
                 key,
-                bytes,
+                entry,
                 new HybridCacheEntryOptions { Expiration = timeToLive, LocalCacheExpiration = timeToLive },
                 [PartitionTag(partition), ModelTag(model), AllTag],
                 cancellationToken).ConfigureAwait(false);
@@ -225,13 +293,27 @@ public sealed partial class AiResponseCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// The live entry for <paramref name="key"/>, including one still being written behind its call, without waiting
+    /// for a call in flight (for the semantic cache, whose index may name an entry written a moment ago).
+    /// </summary>
+    internal ValueTask<CacheEntry?> ReadKeptAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        if (_inFlight.TryGetValue(key, out var running) && running.IsCompletedSuccessfully && running.Result is { } kept)
+        {
+            return ValueTask.FromResult(TimeProvider.GetUtcNow() - kept.CreatedAt >= timeToLive ? null : kept);
+        }
+
+        return ReadAsync(key, timeToLive, cancellationToken);
+    }
+
     /// <summary>The live entry for <paramref name="key"/>, or null (never throws for cache failures).</summary>
     internal async ValueTask<CacheEntry?> ReadAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
-        byte[]? bytes;
+        CacheEntry? entry;
         try
         {
-            bytes = await _cache.GetOrCreateAsync(key, static _ => ValueTask.FromResult<byte[]?>(null), ReadOnly, cancellationToken: cancellationToken).ConfigureAwait(false);
+            entry = await _cache.GetOrCreateAsync(key, static _ => ValueTask.FromResult<CacheEntry?>(null), ReadOnly, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -239,13 +321,12 @@ public sealed partial class AiResponseCache : IDisposable
             return null;
         }
 
-        if (bytes is null)
+        if (entry is null)
         {
             return null;
         }
 
-        var entry = CacheEntryCodec.TryRead(bytes);
-        if (entry is null)
+        if (ReferenceEquals(entry, CacheEntryCodec.Corrupt))
         {
             Failed("corrupt", null);
             await RemoveAsync(key).ConfigureAwait(false);
@@ -255,6 +336,9 @@ public sealed partial class AiResponseCache : IDisposable
         // Lifetimes are checked here too, on the pipeline's clock: an entry never outlives its rule.
         return TimeProvider.GetUtcNow() - entry.CreatedAt >= timeToLive ? null : entry;
     }
+
+    /// <summary>Counts (and logs once) an entry found damaged after it was read, e.g. a payload that no longer parses.</summary>
+    internal void Corrupted() => Failed("corrupt", null);
 
     private async ValueTask RemoveAsync(string key)
     {
@@ -269,7 +353,11 @@ public sealed partial class AiResponseCache : IDisposable
     }
 
     private async ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken)
-        => await _cache.RemoveByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+    {
+        // Answers still being written are written first, so the invalidation drops them too.
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _cache.RemoveByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+    }
 
     private void Failed(string kind, Exception? exception)
     {
@@ -277,6 +365,34 @@ public sealed partial class AiResponseCache : IDisposable
         if (_loggedErrors.Count < 64 && _loggedErrors.TryAdd(kind + ":" + exception?.GetType().FullName, 0))
         {
             LogCacheFailure(_logger, kind, exception?.GetType().Name ?? "an entry that is not an intact cache entry", exception?.Message ?? string.Empty);
+        }
+    }
+
+    /// <summary>An answer being written behind the call that made it; while it is, identical calls are answered from it.</summary>
+    private sealed class PendingWrite(AiResponseCache owner, string key, CacheEntry entry, string partition, string model, TimeSpan timeToLive, Task<CacheEntry?>? waiting)
+        : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = RunAsync();
+
+        private async Task RunAsync()
+        {
+            try
+            {
+                await owner.WriteAsync(key, entry, partition, model, timeToLive, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // not cancellable: nothing to do
+            }
+            finally
+            {
+                if (waiting is not null)
+                {
+                    owner._inFlight.TryRemove(new KeyValuePair<string, Task<CacheEntry?>>(key, waiting));
+                }
+
+                Interlocked.Decrement(ref owner._pendingWrites);
+            }
         }
     }
 
@@ -305,18 +421,36 @@ public sealed partial class AiResponseCache : IDisposable
             _key = key;
         }
 
+        private bool _kept;
+
         internal Task<CacheEntry?> Task => _done.Task;
 
-        /// <summary>Hands <paramref name="entry"/> (or nothing, when the call failed or cannot be kept) to the waiting calls.</summary>
+        /// <summary>
+        /// Hands <paramref name="entry"/> (or nothing, when the call failed or cannot be kept) to the waiting calls.
+        /// After <see cref="AiResponseCache.Keep"/> it does nothing.
+        /// </summary>
         public void Complete(CacheEntry? entry)
         {
-            if (_owner is null)
+            if (_owner is null || _kept)
             {
                 return;
             }
 
             _done.TrySetResult(entry);
             _owner._inFlight.TryRemove(new KeyValuePair<string, Task<CacheEntry?>>(_key, _done.Task));
+        }
+
+        /// <summary>Hands the entry to the waiting calls and leaves it in flight until it is written; false when uncoordinated.</summary>
+        internal bool Keep(CacheEntry entry)
+        {
+            if (_owner is null || _kept)
+            {
+                return false;
+            }
+
+            _kept = true;
+            _done.TrySetResult(entry);
+            return true;
         }
     }
 }

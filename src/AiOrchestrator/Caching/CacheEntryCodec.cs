@@ -15,9 +15,20 @@ internal static class CacheEntryCodec
     private const byte Version = 1;
     private const int ChecksumBytes = 8;
 
+    /// <summary>What a damaged or foreign entry reads as (never replayed: the cache drops it and counts it).</summary>
+    internal static readonly CacheEntry Corrupt = new() { Kind = 0, CreatedAt = default, Model = string.Empty, Payload = [] };
+
     public static byte[] Write(CacheEntry entry)
     {
         var output = new ArrayBufferWriter<byte>(entry.Payload.Length + 256);
+        Write(entry, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    public static void Write(CacheEntry entry, IBufferWriter<byte> target)
+    {
+        var payload = entry.Payload;
+        var output = new ArrayBufferWriter<byte>(payload.Length + 256);
         Span<byte> head = stackalloc byte[1 + 1 + 8 + 2];
         BinaryPrimitives.WriteUInt32LittleEndian(output.GetSpan(4), Magic);
         output.Advance(4);
@@ -43,12 +54,12 @@ internal static class CacheEntryCodec
             WriteVarInt(output, (ulong)count);
         }
 
-        WriteVarInt(output, (ulong)entry.Payload.Length);
-        output.Write(entry.Payload);
+        WriteVarInt(output, (ulong)payload.Length);
+        output.Write(payload);
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(output.WrittenSpan, hash);
         output.Write(hash[..ChecksumBytes]);
-        return output.WrittenSpan.ToArray();
+        target.Write(output.WrittenSpan);
     }
 
     /// <summary>Reads an entry; <see langword="null"/> when the bytes are not an intact entry of this version.</summary>

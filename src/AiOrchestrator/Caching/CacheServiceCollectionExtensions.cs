@@ -35,6 +35,12 @@ public static class CacheServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiCacheOptions>, AiCacheOptionsValidator>());
+
+        // Entries reach a second level (Redis or any IDistributedCache) in their checksummed form, whoever registered
+        // the HybridCache.
+#pragma warning disable AIOEXP001
+        services.TryAddSingleton<IHybridCacheSerializer<CacheEntry>, CacheEntrySerializer>();
+#pragma warning restore AIOEXP001
         if (!services.Any(d => d.ServiceType == typeof(HybridCache)))
         {
             // The in-process level is bounded: entries count their bytes against a size limit (64 MiB unless the app

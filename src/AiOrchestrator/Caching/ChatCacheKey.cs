@@ -52,17 +52,19 @@ internal static class ChatCacheKey
             writer.WriteStringValue(partition);
             writer.WriteStringValue(model);
             WriteOptions(writer, options);
-            foreach (var message in messages)
+            if (messages is IList<ChatMessage> list)
             {
-                writer.WriteStartArray();
-                writer.WriteStringValue(message.Role.Value);
-                writer.WriteStringValue(message.AuthorName);
-                foreach (var content in message.Contents)
+                for (var i = 0; i < list.Count; i++)
                 {
-                    WriteContent(writer, content);
+                    WriteMessage(writer, list[i]); // indexed: no enumerator allocated per call
                 }
-
-                writer.WriteEndArray();
+            }
+            else
+            {
+                foreach (var message in messages)
+                {
+                    WriteMessage(writer, message);
+                }
             }
 
             writer.WriteEndArray();
@@ -75,7 +77,7 @@ internal static class ChatCacheKey
 
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(buffer.WrittenSpan, hash);
-        key = "aio:" + Convert.ToHexStringLower(hash);
+        key = KeyOf(hash);
         if (buffer.Capacity > 1 << 20)
         {
             t_buffer = null; // do not keep a huge buffer per thread
@@ -83,6 +85,29 @@ internal static class ChatCacheKey
         }
 
         return null;
+    }
+
+    /// <summary>"aio:" and the hash in base64url (47 characters): one string allocated.</summary>
+    private static string KeyOf(ReadOnlySpan<byte> hash)
+    {
+        Span<char> text = stackalloc char[4 + 43];
+        "aio:".CopyTo(text);
+        System.Buffers.Text.Base64Url.EncodeToChars(hash, text[4..]);
+        return new string(text);
+    }
+
+    private static void WriteMessage(Utf8JsonWriter writer, ChatMessage message)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(message.Role.Value);
+        writer.WriteStringValue(message.AuthorName);
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            WriteContent(writer, contents[i]);
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteOptions(Utf8JsonWriter writer, ChatOptions? options)

@@ -196,6 +196,13 @@ public sealed partial class UsageMeter : IDisposable
     [System.Diagnostics.CodeAnalysis.Experimental(AiCall.ExperimentalDiagnosticId)]
     public UsageRecord RecordCacheHit(AiCall call, string? provider, string model, in TokenUsage usage, TimeSpan latency, bool semantic)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        return RecordCacheHit(call.Id, call.StartedAt, call.Scope, call.Streaming, provider, model, usage, latency, semantic);
+    }
+
+    /// <summary>Records a hit for a call that never needed its call object (it was answered before any attempt).</summary>
+    internal UsageRecord RecordCacheHit(AiCallId callId, DateTimeOffset startedAt, AiScope scope, bool streaming, string? provider, string model, in TokenUsage usage, TimeSpan latency, bool semantic)
+    {
         var now = TimeProvider.GetUtcNow();
         var avoided = 0m;
         var currency = Money.DefaultCurrency;
@@ -212,17 +219,17 @@ public sealed partial class UsageMeter : IDisposable
 
         var record = new UsageRecord
         {
-            Id = UsageRecordId.Next(call.StartedAt),
-            CallId = call.Id.Value,
-            Timestamp = call.StartedAt,
-            Scope = call.Scope,
+            Id = UsageRecordId.Next(startedAt),
+            CallId = callId.Value,
+            Timestamp = startedAt,
+            Scope = scope,
             Provider = provider,
             Model = model,
             Usage = usage,
             Cost = new Money(0m, currency),
             CacheHit = true,
             CostAvoided = avoided,
-            Streaming = call.Streaming,
+            Streaming = streaming,
             Latency = latency,
             Outcome = CallOutcome.Succeeded,
             SemanticCacheHit = semantic,

@@ -11,7 +11,7 @@ public class ChatCacheKeyTests
     private static string Key(ChatOptions? options = null, string partition = "org:acme", string model = "gpt-4o", List<ChatMessage>? messages = null)
     {
         ChatCacheKey.Build(partition, model, messages ?? Messages, options, out var key).Should().BeNull();
-        key.Should().StartWith("aio:").And.HaveLength(4 + 64);
+        key.Should().StartWith("aio:").And.HaveLength(4 + 43);
         return key;
     }
 

@@ -1,6 +1,8 @@
 using AiOrchestrator.Caching;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiOrchestrator.Tests.Caching;
@@ -224,11 +226,58 @@ public class ChatCacheTests
     }
 
     [Fact]
+    public async Task A_caller_that_changes_its_answer_does_not_change_what_the_next_hit_receives()
+    {
+        await using var host = new CacheTestHost();
+        var first = await host.Client.GetResponseAsync(Question);
+        var hit = await host.Client.GetResponseAsync(Question);
+        host.ProviderCalls.Should().Be(1);
+
+        // Both callers mutate everything they can reach.
+        foreach (var response in new[] { first, hit })
+        {
+            ((TextContent)response.Messages[0].Contents[0]).Text = "tampered";
+            response.Messages[0].Contents.Add(new TextContent("more"));
+            response.Messages.Add(new ChatMessage(ChatRole.User, "extra"));
+            response.Usage!.InputTokenCount = 1;
+            response.ModelId = "other";
+        }
+
+        var next = await host.Client.GetResponseAsync(Question);
+        host.ProviderCalls.Should().Be(1);
+        next.Text.Should().Be("Answer to: " + Question);
+        next.Messages.Should().ContainSingle();
+        next.Usage!.InputTokenCount.Should().Be(1_000);
+        next.ModelId.Should().Be("gpt-4o-2024-08-06");
+        next.Should().NotBeSameAs(hit);
+    }
+
+    [Fact]
+    public async Task The_in_process_level_stays_within_its_size_limit_however_many_answers_are_kept()
+    {
+        const long limit = 64 * 1024;
+        var memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = limit, TrackStatistics = true });
+        await using var host = new CacheTestHost(services: s => s.AddSingleton<IMemoryCache>(memory));
+        for (var i = 0; i < 300; i++)
+        {
+            await host.Client.GetResponseAsync(Question + " " + new string('x', 500) + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        await host.Cache.FlushAsync();
+        memory.Compact(0); // let pending evictions run
+        var stats = memory.GetCurrentStatistics()!;
+        stats.CurrentEstimatedSize.Should().BeLessThanOrEqualTo(limit);
+        stats.CurrentEntryCount.Should().BeGreaterThan(0).And.BeLessThan(300, "older answers were evicted to stay within the limit");
+        host.ProviderCalls.Should().Be(300);
+    }
+
+    [Fact]
     public async Task A_cache_that_fails_sends_the_call_to_the_provider()
     {
         await using var host = new CacheTestHost(services: s => s.AddSingleton<HybridCache>(new FailingCache()));
 
         (await host.Client.GetResponseAsync(Question)).Text.Should().StartWith("Answer to:");
+        await host.Cache.FlushAsync(); // the failed write is over: nothing is in flight to answer from
         (await host.Client.GetResponseAsync(Question)).Text.Should().StartWith("Answer to:");
 
         host.ProviderCalls.Should().Be(2);
@@ -238,28 +287,63 @@ public class ChatCacheTests
     [Fact]
     public async Task A_corrupt_entry_is_a_miss_and_is_replaced()
     {
-        await using var host = new CacheTestHost();
-        await host.Client.GetResponseAsync(Question);
-        var hybrid = host.Services.GetRequiredService<HybridCache>();
+        // Two processes share a second level; the entry one of them wrote is damaged there.
+        var shared = new SharedDistributedCache();
+        await using (var writer = new CacheTestHost(services: s => s.AddSingleton<IDistributedCache>(shared)))
+        {
+            await writer.Client.GetResponseAsync(Question);
+            await writer.Cache.FlushAsync();
+        }
 
-        // Damage every stored entry: flip a byte of each.
-        var keys = CapturedKeys(host);
-        keys.Should().ContainSingle();
-        var stored = await hybrid.GetOrCreateAsync(keys[0], _ => ValueTask.FromResult<byte[]?>(null));
+        var key = CapturedKeys()[0];
+        var stored = await shared.GetAsync(key);
+        stored.Should().NotBeNull("the entry reached the second level");
         stored![stored.Length / 2] ^= 0xFF;
-        await hybrid.SetAsync(keys[0], stored);
+        await shared.SetAsync(key, stored);
 
+        await using var host = new CacheTestHost(services: s => s.AddSingleton<IDistributedCache>(shared));
+        using var errors = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "AiOrchestrator", "aiorchestrator.cache.errors");
         (await host.Client.GetResponseAsync(Question)).Text.Should().StartWith("Answer to:");
-        host.ProviderCalls.Should().Be(2);
+        host.ProviderCalls.Should().Be(1, "the damaged entry is not replayed");
+        errors.GetMeasurementSnapshot().Should().Contain(m => (string?)m.Tags["aiorchestrator.cache.error"] == "corrupt");
+        await host.Cache.FlushAsync();
         await host.Client.GetResponseAsync(Question);
-        host.ProviderCalls.Should().Be(2, "the damaged entry was replaced by the fresh answer");
+        host.ProviderCalls.Should().Be(1, "the damaged entry was replaced by the fresh answer");
+        (await shared.GetAsync(key)).Should().NotEqual(stored);
     }
 
-    private static List<string> CapturedKeys(CacheTestHost host)
+    private static List<string> CapturedKeys(CacheTestHost? host = null)
     {
-        var key = ChatCacheKey.Build(host.Cache.PartitionOf(new AiScope { Organization = "acme" }), "gpt-4o", [new ChatMessage(ChatRole.User, Question)], null, out var k);
+        _ = host;
+        var key = ChatCacheKey.Build("org:acme", "gpt-4o", [new ChatMessage(ChatRole.User, Question)], null, out var k);
         key.Should().BeNull();
         return [k];
+    }
+
+    /// <summary>
+    /// A second level shared by two hosts, as Redis would be (HybridCache ignores a bare in-memory distributed cache
+    /// as its second level, so this one wraps it).
+    /// </summary>
+    private sealed class SharedDistributedCache : IDistributedCache
+    {
+        private readonly MemoryDistributedCache _inner = new(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions()));
+
+        public byte[]? Get(string key) => _inner.Get(key);
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => _inner.GetAsync(key, token);
+
+        public void Refresh(string key) => _inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => _inner.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => _inner.Set(key, value, options);
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => _inner.SetAsync(key, value, options, token);
     }
 
     /// <summary>A second-level cache that is down: every operation throws.</summary>
