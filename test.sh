@@ -18,6 +18,21 @@ if ! dotnet --list-sdks | grep -q "^${sdk%.*}"; then
   exit 1
 fi
 
+# The Redis cache tests start their own redis-server on a loopback port (in memory, no files): install the Debian
+# package when it is missing.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: installing redis-server (Debian package) for the Redis cache tests"
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then
+    need sudo "Install redis-server (apt-get install redis-server), then run ./test.sh again."
+    sudo_cmd="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get install -y -q redis-server >/dev/null 2>&1 \
+    || { $sudo_cmd apt-get update -q >/dev/null && $sudo_cmd apt-get install -y -q redis-server >/dev/null; } \
+    || { echo "test.sh: could not install redis-server with apt-get; install it, then run ./test.sh again." >&2; exit 1; }
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 dotnet restore AiOrchestrator.sln
