@@ -100,7 +100,14 @@ internal sealed class AuditChainScanner
                     return;
                 }
 
-                if (entry!.Sequence != Count)
+                if (entry!.Sequence > Count && AppearsLater(file, position + size, Count))
+                {
+                    Fail(AuditFailure.SequenceOutOfOrder, Count, path, position,
+                        $"entry {entry.Sequence} stands where entry {Count} was expected, and entry {Count} comes later: entries were swapped or reordered");
+                    return;
+                }
+
+                if (entry.Sequence != Count)
                 {
                     Fail(entry.Sequence > Count ? AuditFailure.EntriesMissing : AuditFailure.SequenceOutOfOrder, Count, path, position, entry.Sequence > Count
                         ? $"entry {Count} was expected but entry {entry.Sequence} was found: entries {Count} to {entry.Sequence - 1} were deleted"
@@ -139,6 +146,29 @@ internal sealed class AuditChainScanner
         }
 
         Message = $"all {Count} entries verify: checksums, canonical form, sequence and hash chain";
+    }
+
+    /// <summary>True when a record further on in the segment holds entry <paramref name="sequence"/>.</summary>
+    private static bool AppearsLater(byte[] file, int position, long sequence)
+    {
+        while (position < file.Length)
+        {
+            var size = AuditSegmentFile.RecordAt(file.AsSpan(position));
+            if (size == 0)
+            {
+                return false;
+            }
+
+            if (AuditCanonicalForm.TryParse(file.AsSpan(position + AuditSegmentFile.RecordHeaderSize, size - AuditSegmentFile.RecordHeaderSize), out var entry, out _)
+                && entry!.Sequence == sequence)
+            {
+                return true;
+            }
+
+            position += size;
+        }
+
+        return false;
     }
 
     private void Fail(AuditFailure failure, long? sequence, string? path, long? offset, string message)

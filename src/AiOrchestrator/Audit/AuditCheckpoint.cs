@@ -157,7 +157,7 @@ public sealed class AuditCheckpoint
         {
             return text.TrimStart().StartsWith('{') ? TryParseJson(text, out checkpoint, out error) : TryParseText(text, out checkpoint, out error);
         }
-        catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException or OverflowException or ArgumentException)
+        catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException or OverflowException or ArgumentException or KeyNotFoundException)
         {
             error = "the checkpoint could not be read: " + ex.Message;
             return false;
