@@ -3,9 +3,15 @@
 //   settled <key> <reservationId> <actual>
 //   released <key> <reservationId>
 // Usage: AiOrchestrator.CrashHost <journal path> <round> [workers]
+//    or: AiOrchestrator.CrashHost audit <log folder> <round> [workers]   (see AuditCrashLoad)
 using System.Globalization;
 using AiOrchestrator;
 using AiOrchestrator.Budgets;
+
+if (args.Length >= 3 && args[0] == "audit")
+{
+    return await AuditCrashLoad.RunAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 8);
+}
 
 if (args.Length < 2)
 {
