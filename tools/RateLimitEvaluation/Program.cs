@@ -72,7 +72,8 @@ foreach (var r in results)
 report.AppendLine();
 report.AppendLine("## Reading the figures");
 report.AppendLine("- With exact estimates and with the output cap (an over-estimate), no window admits more than the limit: the count covers the window plus the current slice, so the overshoot is 0, inside the goal with room to spare. The price is caution: a refused request can pass only once a whole slice has left, so at most one slice (1/60 of the window) of headroom goes unused, and a limit far below the offered load runs close to it on average.");
-report.AppendLine("- An under-estimate is the only way past a limit: the missing tokens are known only when the call ends and are charged then, after later requests were admitted against the low estimate. On this trace it went past the limit in many windows, by less than the largest request; estimate with the output cap (what the budget stage reserves) to stay inside the limit.");
+var low = results.Single(r => r.Scenario.Estimate == Estimate.TooLow);
+report.AppendLine(c, $"- An under-estimate is the only way past a limit: the missing tokens are known only when the call ends and are charged then, after later requests were admitted against the low estimate. On this trace that put {low.WindowsOver:N0} windows over the limit, by up to {low.Overshoot:N0} tokens ({(double)low.Overshoot / low.Limit:P1}; the largest request admitted in that run was {low.LargestAdmitted:N0} tokens). The engine cannot prevent this, only bound it by the estimates it is given: estimate with the output cap (what the budget stage reserves) to stay inside the limit.");
 report.AppendLine("- The request limits admit exactly their limit in the busiest windows and never more.");
 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
 File.WriteAllText(output, report.ToString().Replace("\r\n", "\n", StringComparison.Ordinal));
