@@ -18,6 +18,10 @@ public static class AiOrchestratorServiceCollectionExtensions
         ["Budgets"] = "services.AddBudgetLedger(configuration)",
         ["Routing"] = "services.AddModelRouting(configuration)",
         ["HttpClients"] = "services.AddHttpClient(name).AddAiOrchestratorHandler(configuration)",
+        ["Cache"] = "services.AddAiCache(configuration)",
+        ["RateLimits"] = "services.AddRateLimits(configuration)",
+        ["Audit"] = "services.AddAuditLog(configuration)",
+        ["Safety"] = "services.AddSafety(configuration)",
     };
 
     /// <summary>

@@ -133,6 +133,29 @@ public class StrictConfigurationTests
     }
 
     [Fact]
+    public void The_sections_of_the_cache_and_the_rate_limits_are_bound_by_their_own_registrations_not_refused()
+    {
+        var configuration = Settings(
+            ("AiOrchestrator:StorePath", ":memory:"),
+            ("AiOrchestrator:Cache:DefaultTimeToLive", "00:05:00"),
+            ("AiOrchestrator:RateLimits:Limits:0:Level", "Organization"),
+            ("AiOrchestrator:RateLimits:Limits:0:Organization", "acme"),
+            ("AiOrchestrator:RateLimits:Limits:0:Requests", "60"));
+        using var services = new ServiceCollection().AddAiOrchestrator(configuration).AddAiCache(configuration).AddRateLimits(configuration).BuildServiceProvider();
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+        services.GetRequiredService<IOptions<AiOrchestrator.Caching.AiCacheOptions>>().Value.DefaultTimeToLive.Should().Be(TimeSpan.FromMinutes(5));
+#pragma warning disable AIOEXP001
+        services.GetRequiredService<IOptions<AiOrchestrator.RateLimits.RateLimitOptions>>().Value.Limits.Should().ContainSingle().Which.Requests.Should().Be(60);
+#pragma warning restore AIOEXP001
+
+        // A misspelt key inside them is still refused, by the registration that owns the section.
+        var misspelt = Settings(("AiOrchestrator:StorePath", ":memory:"), ("AiOrchestrator:Cache:DefaultTimeToLiv", "00:05:00"));
+        var register = () => new ServiceCollection().AddAiOrchestrator(misspelt).AddAiCache(misspelt).BuildServiceProvider().GetRequiredService<IStartupValidator>().Validate();
+        register.Should().Throw<Exception>().Which.Message.Should().Contain("DefaultTimeToLiv");
+    }
+
+    [Fact]
     public void An_unconvertible_price_fails_at_start_instead_of_leaving_the_model_unpriced()
     {
         var configuration = Settings(
