@@ -39,8 +39,13 @@ namespace AiOrchestrator.Caching.Semantic;
 /// Everything is culture-invariant and deterministic, so signatures can be stored with the cached entry and compared
 /// later. The guard is deliberately strict: a paraphrase that spells a number differently from these rules, moves a
 /// plain capitalised name to the start of a sentence or says "optional" for "not required" is a miss (the model is
-/// called again), which costs money but never serves a wrong answer. It does not see changes of common words
-/// (<c>upload</c> for <c>download</c>): those are left to the similarity threshold.
+/// called again), which costs money but never serves a wrong answer.
+/// </para>
+/// <para>
+/// The signature also keeps the prompt's words, for one more rule: two prompts that are the same words but for a
+/// small local edit of a content word (<c>upload</c> for <c>download</c>, <c>before</c> for <c>after</c>) do not
+/// agree. Such an edit changes the question while moving the embedding less than a rewording does; changes of function
+/// words alone (<c>do</c> for <c>can</c>), of case or of punctuation still agree.
 /// </para>
 /// </remarks>
 internal static partial class SemanticGuard
@@ -49,6 +54,29 @@ internal static partial class SemanticGuard
     private const char NameMark = '@';
     private const string NegationItem = "!not";
     private const char Separator = '\n';
+
+    /// <summary>Separates the facts (numbers, negation, names) from the prompt's words in a signature.</summary>
+    private const char WordsMark = '\u001F';
+
+    /// <summary>The most words a local edit may change on either side and still count as small.</summary>
+    private const int MaxEditWords = 3;
+
+    /// <summary>
+    /// Words that carry grammar rather than what is asked: changing only these keeps a paraphrase (auxiliaries,
+    /// pronouns, articles, question words, politeness). Negations are not here: they are facts of the signature.
+    /// </summary>
+    private static readonly HashSet<string> FunctionWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "this", "that", "these", "those", "some", "any",
+        "i", "me", "my", "we", "us", "our", "you", "your", "it", "its", "they", "them", "their", "one", "someone",
+        "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had",
+        "can", "could", "may", "might", "shall", "should", "will", "would", "must", "need", "want", "like",
+        "what", "which", "who", "whom", "whose", "how", "why", "when", "where", "whether",
+        "to", "of", "in", "on", "at", "by", "for", "from", "with", "about", "into", "onto", "as", "so", "if", "then",
+        "and", "or", "but", "also", "just", "really", "actually", "please", "kindly", "thanks", "thank",
+        "tell", "explain", "show", "know", "let", "give", "help", "way", "ways", "there", "here", "s", "'s", "it's",
+        "what's", "how's", "i'm", "i'd", "you're", "there's", "let's", "possible", "able", "exactly", "specifically",
+    };
 
     private static readonly Dictionary<string, int> SmallNumbers = new(StringComparer.Ordinal)
     {
@@ -162,7 +190,9 @@ internal static partial class SemanticGuard
             items.Add(NegationItem);
         }
 
-        return items.Count == 0 ? string.Empty : string.Join(Separator, items);
+        var facts = items.Count == 0 ? string.Empty : string.Join(Separator, items);
+        var words = Words(text);
+        return words.Length == 0 ? facts : facts + WordsMark + words;
     }
 
     /// <summary>
@@ -176,7 +206,109 @@ internal static partial class SemanticGuard
     {
         ArgumentNullException.ThrowIfNull(signatureA);
         ArgumentNullException.ThrowIfNull(signatureB);
-        return string.Equals(signatureA, signatureB, StringComparison.Ordinal);
+        var a = signatureA.AsSpan();
+        var b = signatureB.AsSpan();
+        var splitA = a.IndexOf(WordsMark);
+        var splitB = b.IndexOf(WordsMark);
+        var factsA = splitA < 0 ? a : a[..splitA];
+        var factsB = splitB < 0 ? b : b[..splitB];
+        var wordsA = splitA < 0 ? [] : a[(splitA + 1)..];
+        var wordsB = splitB < 0 ? [] : b[(splitB + 1)..];
+        return factsA.SequenceEqual(factsB) && !IsSmallContentEdit(wordsA, wordsB);
+    }
+
+    /// <summary>
+    /// True when two prompts are the same words but for a small local change (at most <see cref="MaxEditWords"/>
+    /// words replaced, added or removed in one place) that touches a content word: <c>load</c> for <c>save</c>,
+    /// <c>before</c> for <c>after</c>, one name or adjective swapped. Such an edit changes what is asked while moving
+    /// the embedding no more than a rewording does. A paraphrase rewords more than that; a change of function words
+    /// alone (<c>do</c> for <c>can</c>, an added <c>please</c>) or of case and punctuation is still a paraphrase.
+    /// </summary>
+    private static bool IsSmallContentEdit(ReadOnlySpan<char> wordsA, ReadOnlySpan<char> wordsB)
+    {
+        if (wordsA.SequenceEqual(wordsB))
+        {
+            return false;
+        }
+
+        var a = wordsA.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var b = wordsB.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var prefix = 0;
+        while (prefix < a.Length && prefix < b.Length && a[prefix] == b[prefix])
+        {
+            prefix++;
+        }
+
+        var suffix = 0;
+        while (suffix < a.Length - prefix && suffix < b.Length - prefix && a[^(suffix + 1)] == b[^(suffix + 1)])
+        {
+            suffix++;
+        }
+
+        var changedA = a.AsSpan(prefix, a.Length - prefix - suffix);
+        var changedB = b.AsSpan(prefix, b.Length - prefix - suffix);
+        if (changedA.Length > MaxEditWords || changedB.Length > MaxEditWords)
+        {
+            return false; // reworded: the similarity threshold and the facts decide
+        }
+
+        foreach (var word in changedA)
+        {
+            if (IsContentWord(word))
+            {
+                return true;
+            }
+        }
+
+        foreach (var word in changedB)
+        {
+            if (IsContentWord(word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A word that says what is asked: not a function word, and not a number, a number word or a negation, which the
+    /// facts of the signature already compare (so <c>five</c> for <c>5</c> and <c>can't</c> for <c>cannot</c> agree).
+    /// </summary>
+    private static bool IsContentWord(string word)
+        => !FunctionWords.Contains(word)
+            && !NegationWords.Contains(word)
+            && !word.EndsWith("n't", StringComparison.Ordinal)
+            && !SmallNumbers.ContainsKey(word)
+            && !Scales.ContainsKey(word)
+            && word is not ("percent" or "and")
+            && !word.AsSpan().ContainsAnyInRange('0', '9');
+
+    /// <summary>The prompt's words, lower-cased, in order, without punctuation (apostrophes inside words kept).</summary>
+    private static string Words(string text)
+    {
+        var words = new StringBuilder(text.Length);
+        var inWord = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var part = char.IsLetterOrDigit(c) || (c is '\'' or '\u2019' && inWord && i + 1 < text.Length && char.IsLetter(text[i + 1]));
+            if (part)
+            {
+                if (!inWord && words.Length > 0)
+                {
+                    words.Append(' ');
+                }
+
+                words.Append(c == '\u2019' ? '\'' : char.ToLowerInvariant(c));
+            }
+
+            inWord = part;
+        }
+
+        // A possessive is the same word: "Azure's tier" and "Azure tier" ask the same.
+        var result = words.ToString().Replace("'s ", " ", StringComparison.Ordinal);
+        return result.EndsWith("'s", StringComparison.Ordinal) ? result[..^2] : result;
     }
 
     private static bool IsName(string word, bool startsSentence)
