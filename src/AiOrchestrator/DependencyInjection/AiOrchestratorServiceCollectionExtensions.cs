@@ -90,7 +90,12 @@ public static class AiOrchestratorServiceCollectionExtensions
             sp.GetService<IAiScopeResolver>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
-            sp.GetService<ILogger<UsageMeter>>()));
+            sp.GetService<ILogger<UsageMeter>>())
+        {
+#pragma warning disable AIOEXP001
+            Audit = sp.GetService<AiOrchestrator.Audit.IAuditSink>(),
+#pragma warning restore AIOEXP001
+        });
         return services;
     }
 

@@ -21,6 +21,7 @@ public sealed partial class UsageMeter : IDisposable
     private readonly AiScope _defaultScope;
     private readonly UsageMetrics _metrics;
     private readonly ILogger _logger;
+    private int _auditFailureLogged;
     private readonly HashSet<string> _unpricedServed = new(StringComparer.Ordinal);
     private const int MaxRememberedUnpriced = 1024;
 
@@ -235,8 +236,24 @@ public sealed partial class UsageMeter : IDisposable
             SemanticCacheHit = semantic,
         };
         Keep(record);
+        if (Audit is { } sink)
+        {
+            // Both pipelines record their hits here, so both audit them here.
+            var entry = new AiOrchestrator.Audit.AuditEvent(AiOrchestrator.Audit.AuditEntryKind.CacheHit, callId)
+            {
+                Scope = scope,
+                Provider = provider,
+                Model = model,
+                Attributes = AiOrchestrator.Audit.AuditAttributes.Of(AiOrchestrator.Audit.AuditAttributeKey.Rule, semantic ? "semantic-cache" : "exact-cache"),
+            };
+            AiOrchestrator.Audit.AuditStage.Append(sink, entry, _logger, ref _auditFailureLogged);
+        }
+
         return record;
     }
+
+    /// <summary>Where cache hits are audited, when an audit log is registered.</summary>
+    internal AiOrchestrator.Audit.IAuditSink? Audit { get; init; }
 
     /// <summary>Keeps the record of an attempt a stage refused before it was sent (it cost nothing).</summary>
     internal void RecordRefused(AiCallAttempt attempt, string error)

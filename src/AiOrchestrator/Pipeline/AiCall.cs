@@ -27,6 +27,9 @@ public sealed class AiCall
     private TokenizerFamily _inputBoundFamily;
     private int _attempts;
 
+    /// <summary>Whether the call's request permit was taken (once per call, whatever its attempts).</summary>
+    internal bool RequestPermitted { get; set; }
+
     /// <summary>Creates a call.</summary>
     /// <param name="id">The call id.</param>
     /// <param name="scope">Who the call is for, resolved once.</param>

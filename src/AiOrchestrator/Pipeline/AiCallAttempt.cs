@@ -17,6 +17,9 @@ public sealed class AiCallAttempt
 {
     private Money? _cost;
 
+    /// <summary>The token and cost permit the rate-limit stage took for this attempt, settled when it ends.</summary>
+    internal RateLimits.RateLimitPermit? TokenPermit { get; set; }
+
     internal AiCallAttempt(AiCall call, int number, string? provider, string model, ModelPrice price, long maxOutputTokens, string? route, DateTimeOffset startedAt, long startTimestamp)
     {
         Call = call;

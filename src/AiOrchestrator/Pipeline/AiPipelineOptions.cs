@@ -18,6 +18,12 @@ public sealed class AiPipelineOptions
     /// <summary>Enforce budgets when <c>AddBudgetLedger</c> registered a ledger. Default true.</summary>
     public bool EnableBudgets { get; set; } = true;
 
+    /// <summary>Apply request, token and cost rate limits when <c>AddRateLimits</c> registered them. Default true.</summary>
+    public bool EnableRateLimits { get; set; } = true;
+
+    /// <summary>Append every attempt's outcome to the audit log when <c>AddAuditLog</c> registered one. Default true.</summary>
+    public bool EnableAudit { get; set; } = true;
+
     /// <summary>The budget stage's settings (from <c>AiOrchestrator:Budgets</c> when a ledger is registered).</summary>
     public BudgetStageOptions Budget { get; set; } = new();
 }

@@ -11,10 +11,12 @@ namespace AiOrchestrator.Pipeline;
 /// Per call (once, before any attempt): the scope is resolved and the <see cref="AiCall"/> created; then routing picks
 /// targets (the <c>HttpClient</c> pipeline has no router: its resilience handler retries the same target). Per
 /// attempt: the budget reserves (and may lower the output cap), metering records what the attempt used; they end in
-/// reverse order, so metering prices the attempt before the budget settles that price. The response cache sits after
-/// the scope and before routing: a hit reserves nothing and calls nobody. Stages still to come slot in by name: input
-/// safety before the cache, request-rate limits before routing, token- and cost-rate limits after the budget, output
-/// safety and audit when the call ends.
+/// reverse order, so metering prices the attempt before the rate limits reconcile and the budget settles that price, and
+/// the audit log, outermost, records the attempt once everything else has decided. The response cache sits after
+/// the scope and before routing: a hit reserves nothing and calls nobody. The rate-limit stage takes the
+/// request permit once per call, before the first attempt is sent (after routing has picked it), and the token and
+/// cost permit per attempt after the budget has reserved. Input safety slots in before the cache, output safety when
+/// the call ends.
 /// </remarks>
 [Experimental(AiCall.ExperimentalDiagnosticId)]
 public static class AiStageOrder
@@ -31,6 +33,12 @@ public static class AiStageOrder
     /// <summary>Each attempt reserves its worst case and settles its cost.</summary>
     public const string Budget = "budget";
 
+    /// <summary>Requests per minute (once per call), tokens and cost per minute (per attempt, reconciled when it ends).</summary>
+    public const string RateLimits = "rate-limits";
+
+    /// <summary>Every attempt's decision and outcome is appended to the audit log (no prompt or response text).</summary>
+    public const string Audit = "audit";
+
     /// <summary>Each attempt's usage and cost are recorded.</summary>
     public const string Metering = "metering";
 
@@ -38,5 +46,5 @@ public static class AiStageOrder
     public static IReadOnlyList<string> PerCall { get; } = [Scope, Cache, Routing];
 
     /// <summary>The stages that run around every attempt, outermost first.</summary>
-    public static IReadOnlyList<string> PerAttempt { get; } = [Budget, Metering];
+    public static IReadOnlyList<string> PerAttempt { get; } = [Audit, Budget, RateLimits, Metering];
 }

@@ -24,6 +24,12 @@ public static class AttemptStages
         {
             switch (name)
             {
+                case AiStageOrder.Audit when options?.EnableAudit != false && services.GetService<Audit.IAuditSink>() is { } sink:
+                    stages.Add(new Audit.AuditStage(sink, meter.Pricing, services.GetService<ILogger<Audit.AuditLog>>() ?? (ILogger)NullLogger.Instance));
+                    break;
+                case AiStageOrder.RateLimits when options?.EnableRateLimits != false && services.GetService<RateLimits.ScopeRateLimiter>() is { } limiter:
+                    stages.Add(new RateLimits.RateLimitingStage(limiter, meter));
+                    break;
                 case AiStageOrder.Budget when options?.EnableBudgets != false && services.GetService<IBudgetLedger>() is { } ledger:
                     stages.Add(CreateBudget(services, ledger, meter, options?.Budget ?? StageOptionsFrom(services), null));
                     break;

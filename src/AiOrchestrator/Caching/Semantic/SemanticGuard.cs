@@ -272,13 +272,12 @@ internal static partial class SemanticGuard
     }
 
     /// <summary>
-    /// A word that says what is asked: not a function word, and not a number, a number word or a negation, which the
-    /// facts of the signature already compare (so <c>five</c> for <c>5</c> and <c>can't</c> for <c>cannot</c> agree).
+    /// A word that says what is asked: not a function word, and not a number or a number word, which the facts of the
+    /// signature already compare (so <c>five</c> for <c>5</c> agrees). A negation is a content word: adding or removing
+    /// one <c>not</c> changes the question even where another negation keeps the facts equal.
     /// </summary>
     private static bool IsContentWord(string word)
         => !FunctionWords.Contains(word)
-            && !NegationWords.Contains(word)
-            && !word.EndsWith("n't", StringComparison.Ordinal)
             && !SmallNumbers.ContainsKey(word)
             && !Scales.ContainsKey(word)
             && word is not ("percent" or "and")
@@ -306,9 +305,29 @@ internal static partial class SemanticGuard
             inWord = part;
         }
 
-        // A possessive is the same word: "Azure's tier" and "Azure tier" ask the same.
-        var result = words.ToString().Replace("'s ", " ", StringComparison.Ordinal);
-        return result.EndsWith("'s", StringComparison.Ordinal) ? result[..^2] : result;
+        // A possessive is the same word ("Azure's tier" and "Azure tier" ask the same), and a negation is written one
+        // way ("can't", "cannot" and "can not"; "isn't" and "is not").
+        var list = words.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var result = new StringBuilder(words.Length + 16);
+        foreach (var word in list)
+        {
+            var w = word.EndsWith("'s", StringComparison.Ordinal) ? word[..^2] : word;
+            w = w switch
+            {
+                "cannot" or "can't" => "can not",
+                "won't" => "will not",
+                "shan't" => "shall not",
+                "ain't" => "is not",
+                _ when w.EndsWith("n't", StringComparison.Ordinal) && w.Length > 3 => w[..^3] + " not",
+                _ => w,
+            };
+            if (w.Length > 0)
+            {
+                result.Append(result.Length > 0 ? " " : string.Empty).Append(w);
+            }
+        }
+
+        return result.ToString();
     }
 
     private static bool IsName(string word, bool startsSentence)
