@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace AiOrchestrator.Safety;
+
+/// <summary>IPv4 addresses (four octets up to 255, no leading zeros) and IPv6 addresses (parsed by <see cref="IPAddress"/>).</summary>
+internal sealed partial class IpAddressDetector : ISensitiveDataDetector
+{
+    private static readonly SearchValues<char> Separators = SearchValues.Create(".:");
+
+    public string Name => "ip-address";
+
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Separators);
+
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    {
+        if (text.Contains('.'))
+        {
+            foreach (var m in V4().EnumerateMatches(text))
+            {
+                if (IsIPv4(text.Slice(m.Index, m.Length)))
+                {
+                    findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.IpAddress, 0.9, Name));
+                }
+            }
+        }
+
+        if (text.Contains(':'))
+        {
+            foreach (var m in V6().EnumerateMatches(text))
+            {
+                var value = text.Slice(m.Index, m.Length);
+                // At least three groups with hex in them, or a '::' with two: times (12:30:45) and ratios are not addresses.
+                if (value.Count(':') < 2 || CountHexGroups(value) < 3 && !value.Contains("::", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (IPAddress.TryParse(value, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && CountHexGroups(value) >= 2)
+                {
+                    findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.IpAddress, 0.9, Name));
+                }
+            }
+        }
+    }
+
+    internal static bool IsIPv4(ReadOnlySpan<char> value)
+    {
+        var parts = 0;
+        foreach (var range in value.Split('.'))
+        {
+            var part = value[range];
+            if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0') || !int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var octet) || octet > 255)
+            {
+                return false;
+            }
+
+            parts++;
+        }
+
+        return parts == 4;
+    }
+
+    private static int CountHexGroups(ReadOnlySpan<char> value)
+    {
+        var groups = 0;
+        foreach (var range in value.Split(':'))
+        {
+            if (range.End.GetOffset(value.Length) > range.Start.GetOffset(value.Length))
+            {
+                groups++;
+            }
+        }
+
+        return groups;
+    }
+
+    [GeneratedRegex(@"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex V4();
+
+    [GeneratedRegex(@"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:|:){2,8}(?:[0-9A-Fa-f]{1,4})?(?![\w:])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex V6();
+}

@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+
+namespace AiOrchestrator.Safety;
+
+/// <summary>
+/// Payment card numbers: 12 to 19 digits, optionally grouped with one kind of separator (space or dash), passing the
+/// Luhn check, with a known issuer prefix and a length that issuer uses.
+/// </summary>
+internal sealed partial class PaymentCardDetector : ISensitiveDataDetector
+{
+    public string Name => "payment-card";
+
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
+
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    {
+        Span<char> digits = stackalloc char[19];
+        foreach (var m in Pattern().EnumerateMatches(text))
+        {
+            var value = text.Slice(m.Index, m.Length);
+            var n = 0;
+            var separator = '\0';
+            var mixed = false;
+            foreach (var c in value)
+            {
+                if (c is >= '0' and <= '9')
+                {
+                    if (n == digits.Length)
+                    {
+                        n++;
+                        break;
+                    }
+
+                    digits[n++] = c;
+                }
+                else if (separator == '\0')
+                {
+                    separator = c;
+                }
+                else if (separator != c)
+                {
+                    mixed = true;
+                }
+            }
+
+            if (mixed || n is < 12 or > 19 || !Checksums.Luhn(digits[..n]) || !IsKnownIssuer(digits[..n]))
+            {
+                continue;
+            }
+
+            findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.CreditCard, 0.95, Name));
+        }
+    }
+
+    /// <summary>Issuer prefixes (IIN ranges) and the lengths each uses.</summary>
+    internal static bool IsKnownIssuer(ReadOnlySpan<char> d)
+    {
+        var len = d.Length;
+        var p2 = Prefix(d, 2);
+        var p3 = Prefix(d, 3);
+        var p4 = Prefix(d, 4);
+        var p6 = Prefix(d, 6);
+        return d[0] switch
+        {
+            '4' => len is 13 or 16 or 19, // Visa
+            '5' => (p2 is >= 51 and <= 55 && len == 16) || (p2 is 50 or (>= 56 and <= 59) && len is >= 12 and <= 19), // Mastercard, Maestro
+            '2' => (p4 is >= 2221 and <= 2720 && len == 16) || (p4 is >= 2200 and <= 2204 && len is >= 16 and <= 19), // Mastercard 2-series, Mir
+            '3' => (p2 is 34 or 37 && len == 15) // American Express
+                || ((p3 is >= 300 and <= 305 || p2 is 36 or 38 or 39 || p3 == 309) && len is >= 14 and <= 19) // Diners Club
+                || (p4 is >= 3528 and <= 3589 && len is >= 16 and <= 19), // JCB
+            '6' => ((p4 == 6011 || p3 is >= 644 and <= 649 || p2 == 65 || p6 is >= 622126 and <= 622925) && len is >= 16 and <= 19) // Discover
+                || (p2 == 62 && len is >= 16 and <= 19) // UnionPay
+                || (p2 is >= 60 and <= 69 && len is >= 12 and <= 19), // Maestro and others
+            '1' => len == 15 && d[1] != '0', // UATP
+            _ => false,
+        };
+
+        static int Prefix(ReadOnlySpan<char> d, int n)
+        {
+            var v = 0;
+            for (var i = 0; i < n && i < d.Length; i++)
+            {
+                v = (v * 10) + (d[i] - '0');
+            }
+
+            return v;
+        }
+    }
+
+    [GeneratedRegex(@"(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Pattern();
+}

@@ -1,0 +1,176 @@
+using System.Text.RegularExpressions;
+using PhoneNumbers;
+
+namespace AiOrchestrator.Safety;
+
+/// <summary>
+/// Telephone numbers in international (<c>+44 20 7946 0958</c>, <c>0044 ...</c>) and national formats
+/// (<c>(415) 555-2671</c>, <c>06-10446904</c>, <c>089 72 63 41</c>), with an optional extension. A candidate is a
+/// run of digit groups; shapes that are something else (dates, year ranges, IPv4, SSN, thousands) are dropped, and
+/// <c>libphonenumber</c> raises the confidence of numbers valid for their country code or one of the configured regions.
+/// Unseparated digit runs count only next to a word such as "phone" or "fax".
+/// </summary>
+internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions) : ISensitiveDataDetector
+{
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+
+    public string Name => "phone";
+
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
+
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    {
+        foreach (var m in Pattern().EnumerateMatches(text))
+        {
+            var confidence = Score(text, m.Index, m.Length);
+            if (confidence > 0)
+            {
+                findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.Phone, confidence, Name));
+            }
+        }
+    }
+
+    private double Score(ReadOnlySpan<char> text, int start, int length)
+    {
+        var value = text.Slice(start, length);
+        var extension = value.IndexOfAny('x', 'e');
+        var number = extension >= 0 ? value[..extension].TrimEnd() : value;
+        var international = number[0] == '+' || number.StartsWith("00", StringComparison.Ordinal);
+        var parens = number.Contains('(');
+        Span<int> groups = stackalloc int[10];
+        var groupCount = 0;
+        var digits = 0;
+        var separators = 0;
+        var separator = '\0';
+        var current = 0;
+        foreach (var c in number)
+        {
+            if (c is >= '0' and <= '9')
+            {
+                current++;
+                digits++;
+                continue;
+            }
+
+            if (current > 0 && groupCount < groups.Length)
+            {
+                groups[groupCount++] = current;
+            }
+
+            current = 0;
+            if (c is ' ' or '-' or '.')
+            {
+                separators++;
+                separator = separator == '\0' || separator == c ? c : '*';
+            }
+        }
+
+        if (current > 0 && groupCount < groups.Length)
+        {
+            groups[groupCount++] = current;
+        }
+
+        if (digits is < 6 or > 15)
+        {
+            return 0;
+        }
+
+        var context = Context.HasWordNearby(text, start, length, Context.PhoneWords);
+        var plain = separators == 0 && !parens && !international;
+        if (plain && !context)
+        {
+            return 0;
+        }
+
+        if (!international && !parens && extension < 0 && LooksLikeSomethingElse(number, groups[..groupCount], separator, context))
+        {
+            return 0;
+        }
+
+        if (digits == 6 && !context && !international)
+        {
+            return 0;
+        }
+
+        var confidence = international || parens || extension >= 0 ? 0.8 : plain ? 0.6 : 0.65;
+        if (context)
+        {
+            confidence += 0.15;
+        }
+
+        if (IsValid(number, international))
+        {
+            confidence += 0.15;
+        }
+
+        return Math.Min(confidence, 0.95);
+    }
+
+    /// <summary>Dates, year ranges, dotted quads, SSN-shaped and thousands-grouped numbers.</summary>
+    private static bool LooksLikeSomethingElse(ReadOnlySpan<char> number, ReadOnlySpan<int> groups, char separator, bool context)
+    {
+        if (groups.Length == 3 && separator is '-' or '.' or '/' && ((groups[0] == 4 && groups[1] == 2 && groups[2] == 2) || (groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4)))
+        {
+            return true; // 2024-05-01, 01.05.2024
+        }
+
+        if (groups.Length == 2 && groups[0] == 4 && groups[1] == 4 && number[0] is '1' or '2' && number[5] is '1' or '2')
+        {
+            return true; // 1990-2000
+        }
+
+        if (groups.Length == 4 && separator == '.' && groups[0] <= 3 && groups[1] <= 3 && groups[2] <= 3 && groups[3] <= 3)
+        {
+            return true; // an IPv4 address
+        }
+
+        if (groups.Length == 3 && separator == '-' && groups[0] == 3 && groups[1] == 2 && groups[2] == 4)
+        {
+            return true; // a US SSN's shape
+        }
+
+        if (!context && separator is ' ' or '.' && groups.Length >= 2 && groups[0] <= 3)
+        {
+            var thousands = true;
+            foreach (var g in groups[1..])
+            {
+                thousands &= g == 3;
+            }
+
+            return thousands; // 1 000 000, 12.500.000
+        }
+
+        return false;
+    }
+
+    private bool IsValid(ReadOnlySpan<char> number, bool international)
+    {
+        var s = number.ToString();
+        try
+        {
+            if (international)
+            {
+                var parsed = Util.Parse(s.StartsWith("00", StringComparison.Ordinal) ? "+" + s[2..] : s, "ZZ");
+                return Util.IsValidNumber(parsed);
+            }
+
+            foreach (var region in regions)
+            {
+                if (Util.IsValidNumber(Util.Parse(s, region)))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (NumberParseException)
+        {
+            // Not a number libphonenumber can read: the shape alone decides.
+        }
+
+        return false;
+    }
+
+    // Digit groups separated by one space, dash or dot, an optional +country code and (area code), an optional extension.
+    [GeneratedRegex(@"(?<![\w+\-.(/])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,12}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w]|[\-./]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Pattern();
+}

@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+
+namespace AiOrchestrator.Safety;
+
+/// <summary>
+/// US social security numbers written AAA-GG-SSSS (or with spaces), outside the ranges never issued: area 000, 666
+/// and 900-999, group 00, serial 0000. Nine digits without separators count only next to a word that says so
+/// ("SSN", "social security").
+/// </summary>
+internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDetector
+{
+    public string Name => "us-ssn";
+
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
+
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    {
+        Span<char> d = stackalloc char[9];
+        foreach (var m in Pattern().EnumerateMatches(text))
+        {
+            var value = text.Slice(m.Index, m.Length);
+            var n = 0;
+            foreach (var c in value)
+            {
+                if (c is >= '0' and <= '9')
+                {
+                    d[n++] = c;
+                }
+            }
+
+            if (!IsIssuable(d))
+            {
+                continue;
+            }
+
+            double confidence;
+            if (value.Length == 11)
+            {
+                confidence = value[3] == '-' ? 0.9 : 0.7;
+            }
+            else if (Context.HasWordNearby(text, m.Index, m.Length, Context.SsnWords))
+            {
+                confidence = 0.85;
+            }
+            else
+            {
+                continue;
+            }
+
+            findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.UsSocialSecurityNumber, confidence, Name));
+        }
+    }
+
+    internal static bool IsIssuable(ReadOnlySpan<char> d)
+    {
+        var area = ((d[0] - '0') * 100) + ((d[1] - '0') * 10) + (d[2] - '0');
+        if (area is 0 or 666 or >= 900)
+        {
+            return false;
+        }
+
+        if (d[3] == '0' && d[4] == '0')
+        {
+            return false;
+        }
+
+        return !d[5..9].SequenceEqual("0000");
+    }
+
+    [GeneratedRegex(@"(?<![\w\-.])\d{3}([\- ]?)\d{2}\1\d{4}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Pattern();
+}
