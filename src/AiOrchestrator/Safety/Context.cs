@@ -5,7 +5,16 @@ internal static class Context
 {
     public static readonly string[] SsnWords = ["ssn", "social security", "social sec", "ss#", "ss #"];
 
-    public static readonly string[] PhoneWords = ["phone", "tel", "call", "mobile", "cell", "fax", "contact", "reach", "whatsapp", "sms", "text me", "office", "landline", "number", "answering", "dial"];
+    public static readonly string[] PhoneWords = ["phone", "tel", "call", "mobile", "cell", "fax", "contact", "reach", "whatsapp", "sms", "text me", "office", "landline", "answering", "dial"];
+
+    private static readonly string[] AddressBefore = ["apt", "apt.", "suite", "unit", "no.", "#", "box", "flat", "room"];
+
+    private static readonly HashSet<string> StreetWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "street", "st", "avenue", "ave", "lane", "ln", "road", "rd", "rue", "boulevard", "blvd", "drive", "dr", "way", "court", "ct",
+        "square", "sq", "place", "pl", "terrace", "parkway", "pkwy", "highway", "hwy", "strasse", "straße", "str", "via", "calle",
+        "avenida", "allee", "weg", "gasse", "plaza", "close", "crescent", "circle", "alley", "route", "chemin", "viale", "piazza",
+    };
 
     /// <summary>Whether one of <paramref name="words"/> (lower case) occurs within 32 characters before or after the candidate.</summary>
     public static bool HasWordNearby(ReadOnlySpan<char> text, int start, int length, string[] words)
@@ -19,6 +28,46 @@ internal static class Context
             if (before.Contains(word, StringComparison.OrdinalIgnoreCase) || after.Contains(word, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a number is part of a postal address: right after "Apt."/"Suite"/"No.", or followed within three words
+    /// by a street word ("Lane", "Rue", "Sq").
+    /// </summary>
+    public static bool IsPartOfAddress(ReadOnlySpan<char> text, int start, int length)
+    {
+        var before = text[Math.Max(0, start - 8)..start].TrimEnd();
+        foreach (var word in AddressBefore)
+        {
+            if (before.EndsWith(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        var after = text[(start + length)..Math.Min(text.Length, start + length + 40)];
+        var lookup = StreetWords.GetAlternateLookup<ReadOnlySpan<char>>();
+        var words = 0;
+        foreach (var range in after.SplitAny(" ,\n\t"))
+        {
+            var word = after[range].TrimEnd('.');
+            if (word.IsEmpty)
+            {
+                continue;
+            }
+
+            if (lookup.Contains(word))
+            {
+                return true;
+            }
+
+            if (++words == 3)
+            {
+                break;
             }
         }
 

@@ -41,6 +41,7 @@ internal static partial class InjectionRules
         (NothingElse(), 0.5, "output-coercion"),
         (InsteadSay(), 0.35, "output-coercion"),
         (AndThenWrite(), 0.3, "output-coercion"),
+        (InstructionsRedefined(), 0.6, "instruction-redefinition"),
         (Urgency(), 0.35, "urgency"),
         (PersistentInstruction(), 0.45, "persistent-instruction"),
         (AddressesTheModel(), 0.6, "indirect-injection"),
@@ -108,8 +109,11 @@ internal static partial class InjectionRules
     [GeneratedRegex(@"\binstead\W+(?:\w+\W+){0,2}?(?:say|print|output|write|reply|respond|tell|return|show|repeat|provide)\b", Options, matchTimeoutMilliseconds: 500)]
     private static partial Regex InsteadSay();
 
-    [GeneratedRegex(@"\b(?:and|then)\W+(?:just\W+)?(?:write|say|print|output|reply)\W{0,3}[""“'‘]", Options, matchTimeoutMilliseconds: 500)]
+    [GeneratedRegex(@"\b(?:and|then)\W+(?:just\W+)?(?:write|say|print|output|reply)\W{0,3}[""“'‘]|\b(?:reply|respond|answer)\w*\W+with\W{0,3}[""“'‘]", Options, matchTimeoutMilliseconds: 500)]
     private static partial Regex AndThenWrite();
+
+    [GeneratedRegex(@"\byour\W+(?:\w+\W+)?(?:initial|original|real|actual|new|true|updated|system)\W+(?:instructions|prompt|rules|directives|task)\W+(?:are|were|is|was)\W{0,3}[:""“'‘]", Options, matchTimeoutMilliseconds: 500)]
+    private static partial Regex InstructionsRedefined();
 
     [GeneratedRegex(@"\b(?:stop everything|stop all|urgent|important update|alert|attention|warning|new rule)\b\W{0,3}!|!!!", Options, matchTimeoutMilliseconds: 500)]
     private static partial Regex Urgency();

@@ -35,7 +35,8 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
         var value = text.Slice(start, length);
         var extension = value.IndexOfAny('x', 'e');
         var number = extension >= 0 ? value[..extension].TrimEnd() : value;
-        var international = number[0] == '+' || number.StartsWith("00", StringComparison.Ordinal);
+        // "00" is the international prefix only when a valid number follows it ("00 2326 Parkdale Avenue" is an address).
+        var international = number[0] == '+' || (number.StartsWith("00", StringComparison.Ordinal) && IsValid(number, international: true));
         var parens = number.Contains('(');
         Span<int> groups = stackalloc int[10];
         var groupCount = 0;
@@ -92,6 +93,11 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
             return 0;
         }
 
+        if (!international && Context.IsPartOfAddress(text, start, length))
+        {
+            return 0;
+        }
+
         var confidence = international || parens || extension >= 0 ? 0.8 : plain ? 0.6 : 0.65;
         if (context)
         {
@@ -109,9 +115,9 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
     /// <summary>Dates, year ranges, dotted quads, SSN-shaped and thousands-grouped numbers.</summary>
     private static bool LooksLikeSomethingElse(ReadOnlySpan<char> number, ReadOnlySpan<int> groups, char separator, bool context)
     {
-        if (groups.Length == 3 && separator is '-' or '.' or '/' && ((groups[0] == 4 && groups[1] == 2 && groups[2] == 2) || (groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4)))
+        if (groups.Length >= 3 && number.Length > groups[0] + groups[1] + 1 && IsDateShape(groups) && number[groups[0]] is '-' or '.' or '/' && number[groups[0]] == number[groups[0] + 1 + groups[1]])
         {
-            return true; // 2024-05-01, 01.05.2024
+            return true; // 2024-05-01, 01.05.2024, 2024-05-01 14 (a date and an hour)
         }
 
         if (groups.Length == 2 && groups[0] == 4 && groups[1] == 4 && number[0] is '1' or '2' && number[5] is '1' or '2')
@@ -143,6 +149,9 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
         return false;
     }
 
+    private static bool IsDateShape(ReadOnlySpan<int> groups)
+        => (groups[0] == 4 && groups[1] == 2 && groups[2] == 2) || (groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4);
+
     private bool IsValid(ReadOnlySpan<char> number, bool international)
     {
         var s = number.ToString();
@@ -171,6 +180,6 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
     }
 
     // Digit groups separated by one space, dash or dot, an optional +country code and (area code), an optional extension.
-    [GeneratedRegex(@"(?<![\w+\-.(/])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,12}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w]|[\-./]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"(?<![\w+\-.(/])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,12}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w]|[\-./:]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Pattern();
 }

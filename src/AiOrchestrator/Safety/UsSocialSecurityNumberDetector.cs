@@ -36,6 +36,11 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
             double confidence;
             if (value.Length == 11)
             {
+                if (value[3] == ' ' && Context.IsPartOfAddress(text, m.Index, m.Length))
+                {
+                    continue;
+                }
+
                 confidence = value[3] == '-' ? 0.9 : 0.7;
             }
             else if (Context.HasWordNearby(text, m.Index, m.Length, Context.SsnWords))
