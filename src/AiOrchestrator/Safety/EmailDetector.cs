@@ -22,8 +22,25 @@ internal sealed partial class EmailDetector : ISensitiveDataDetector
                 continue;
             }
 
+            if (IsUrlCredentials(text, m.Index))
+            {
+                continue; // postgres://user:secret@host is a password in a URL, not an address
+            }
+
             findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.Email, 0.95, Name));
         }
+    }
+
+    private static bool IsUrlCredentials(ReadOnlySpan<char> text, int start)
+    {
+        if (start == 0 || text[start - 1] != ':')
+        {
+            return false;
+        }
+
+        var token = text[Math.Max(0, start - 300)..start];
+        var space = token.LastIndexOfAny(' ', '\n', '\t');
+        return token[(space + 1)..].Contains("://", StringComparison.Ordinal);
     }
 
     // Bounded repetitions only, so a long run of word characters without '@' cannot make the engine backtrack far.

@@ -11,7 +11,7 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector
 
     public string Name => "ip-address";
 
-    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Separators);
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Separators) && text.ContainsAnyInRange('0', '9');
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {

@@ -130,6 +130,11 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
             return true; // an IPv4 address
         }
 
+        if (groups.Length >= 3 && groups[0] == 4 && groups[1] == 4 && groups[2] == 4)
+        {
+            return true; // 1234 5678 9012 ...: grouped like a card or account number
+        }
+
         if (groups.Length == 3 && separator == '-' && groups[0] == 3 && groups[1] == 2 && groups[2] == 4)
         {
             return true; // a US SSN's shape
