@@ -23,9 +23,14 @@ internal static class Context
         var before = text[Math.Max(0, start - Window)..start];
         var afterStart = start + length;
         var after = text[afterStart..Math.Min(text.Length, afterStart + Window)];
+        Span<char> lower = stackalloc char[(2 * Window) + 1];
+        var n = before.ToLowerInvariant(lower);
+        lower[n++] = '\u0001'; // no word spans the candidate
+        n += after.ToLowerInvariant(lower[n..]);
+        var window = lower[..n];
         foreach (var word in words)
         {
-            if (before.Contains(word, StringComparison.OrdinalIgnoreCase) || after.Contains(word, StringComparison.OrdinalIgnoreCase))
+            if (window.IndexOf(word, StringComparison.Ordinal) >= 0)
             {
                 return true;
             }

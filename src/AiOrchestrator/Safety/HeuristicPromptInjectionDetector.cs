@@ -98,9 +98,9 @@ public sealed class HeuristicPromptInjectionDetector : IPromptInjectionDetector
 
     private static double Apply(string text, List<string> reasons, double remaining)
     {
-        foreach (var (pattern, weight, reason) in InjectionRules.All)
+        foreach (var (pattern, weight, reason, keywords) in InjectionRules.All)
         {
-            if (Safe(() => pattern.IsMatch(text)))
+            if (text.AsSpan().ContainsAny(keywords) && Safe(() => pattern.IsMatch(text)))
             {
                 remaining *= 1 - weight;
                 reasons.Add(reason);
@@ -126,6 +126,11 @@ public sealed class HeuristicPromptInjectionDetector : IPromptInjectionDetector
 
     private static double ApplyEncoded(string text, List<string> reasons, double remaining)
     {
+        if (!HasLongToken(text, 24))
+        {
+            return remaining;
+        }
+
         foreach (var pattern in (ReadOnlySpan<Regex>)[InjectionRules.Base64Run(), InjectionRules.HexRun()])
         {
             MatchCollection? matches = null;
@@ -239,6 +244,11 @@ public sealed class HeuristicPromptInjectionDetector : IPromptInjectionDetector
     /// <summary>Joins letters spelled out one by one ("i g n o r e" → "ignore"); returns the same string when there are none.</summary>
     internal static string JoinSpacedLetters(string text)
     {
+        if (!HasSpacedLetters(text))
+        {
+            return text;
+        }
+
         try
         {
             return InjectionRules.SpacedLetters().IsMatch(text)
@@ -249,6 +259,46 @@ public sealed class HeuristicPromptInjectionDetector : IPromptInjectionDetector
         {
             return text;
         }
+    }
+
+    /// <summary>Whether some run of <paramref name="length"/> characters has no space in it (a cheap test before the encoded-run patterns).</summary>
+    private static bool HasLongToken(string text, int length)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = char.IsWhiteSpace(c) ? 0 : run + 1;
+            if (run >= length)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether four letters in a row stand alone between single separators ("i g n o").</summary>
+    private static bool HasSpacedLetters(string text)
+    {
+        var singles = 0;
+        for (var i = 0; i + 1 < text.Length; i++)
+        {
+            if (char.IsLetter(text[i]) && text[i + 1] is ' ' or '.' or '-' or '_' && (i == 0 || !char.IsLetter(text[i - 1])))
+            {
+                if (++singles >= 3)
+                {
+                    return true;
+                }
+
+                i++;
+            }
+            else if (char.IsLetter(text[i]))
+            {
+                singles = 0;
+            }
+        }
+
+        return false;
     }
 
     private static bool Safe(Func<bool> test)

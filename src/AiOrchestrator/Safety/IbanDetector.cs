@@ -34,8 +34,32 @@ internal sealed partial class IbanDetector : ISensitiveDataDetector
     {
         Span<char> compact = stackalloc char[34];
         Span<char> country = stackalloc char[2];
-        foreach (var m in Pattern().EnumerateMatches(text))
+        // Candidates start where two letters follow a non-word character and two digits follow them; only there is
+        // the pattern tried (letters are everywhere, so letting the engine try each one is slow).
+        var from = 0;
+        while (from < text.Length)
         {
+            var digit = text[from..].IndexOfAnyInRange('0', '9');
+            if (digit < 0)
+            {
+                return;
+            }
+
+            var p = from + digit;
+            from = p + 1;
+            if (p < 2 || p + 1 >= text.Length || !char.IsAsciiLetter(text[p - 1]) || !char.IsAsciiLetter(text[p - 2]) || !char.IsAsciiDigit(text[p + 1])
+                || (p >= 3 && char.IsLetterOrDigit(text[p - 3])))
+            {
+                continue;
+            }
+
+            var candidate = Pattern().EnumerateMatches(text[(p - 2)..]);
+            if (!candidate.MoveNext() || candidate.Current.Index != 0)
+            {
+                continue;
+            }
+
+            var m = (Index: p - 2, candidate.Current.Length);
             var value = text.Slice(m.Index, m.Length);
             country[0] = char.ToUpperInvariant(value[0]);
             country[1] = char.ToUpperInvariant(value[1]);
@@ -63,9 +87,10 @@ internal sealed partial class IbanDetector : ISensitiveDataDetector
 
             var upper = !value[..end].ContainsAnyInRange('a', 'z');
             findings.Add(new SensitiveDataFinding(m.Index, end, SensitiveDataType.Iban, upper ? 0.95 : 0.85, Name));
+            from = m.Index + end;
         }
     }
 
-    [GeneratedRegex(@"(?<![\w])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\A[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Pattern();
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace AiOrchestrator.Safety;
@@ -17,37 +18,42 @@ internal static partial class InjectionRules
     private const string Secret = "instructions?|prompts?|prompting|programming|directives|rules|guidelines|parameters|configuration|exemplars|context|message";
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase;
 
-    /// <summary>The rules over normalised text: weight (how much one hit alone says) and reason.</summary>
-    public static readonly (Regex Pattern, double Weight, string Reason)[] All =
+    /// <summary>
+    /// The rules over normalised text: weight (how much one hit alone says), reason, and the words one of which must be
+    /// in the text for the rule to be tried at all (a vectorised search, much cheaper than the pattern).
+    /// </summary>
+    public static readonly (Regex Pattern, double Weight, string Reason, SearchValues<string> Keywords)[] All =
     [
-        (OverrideInstructions(), 0.85, "instruction-override"),
-        (OverridePosition(), 0.7, "instruction-override"),
-        (OverrideContent(), 0.45, "instruction-override"),
-        (RulesVoided(), 0.8, "instruction-override"),
-        (NewInstructions(), 0.65, "new-instructions"),
-        (EndOfInstructions(), 0.55, "new-instructions"),
-        (RevealPrompt(), 0.8, "prompt-exfiltration"),
-        (RevealGiven(), 0.75, "prompt-exfiltration"),
-        (YouAreNow(), 0.55, "role-play"),
-        (Unrestricted(), 0.8, "jailbreak"),
-        (JailbreakTerms(), 0.7, "jailbreak"),
-        (NotBoundBy(), 0.7, "jailbreak"),
-        (InCharacter(), 0.45, "role-play"),
-        (ClaimsAuthority(), 0.7, "false-authority"),
-        (AssistantReplaced(), 0.7, "role-play"),
-        (CredentialsFromSystem(), 0.5, "data-exfiltration"),
-        (SendToAddress(), 0.45, "data-exfiltration"),
-        (OutputOnly(), 0.4, "output-coercion"),
-        (NothingElse(), 0.5, "output-coercion"),
-        (InsteadSay(), 0.35, "output-coercion"),
-        (AndThenWrite(), 0.3, "output-coercion"),
-        (InstructionsRedefined(), 0.6, "instruction-redefinition"),
-        (Urgency(), 0.35, "urgency"),
-        (PersistentInstruction(), 0.45, "persistent-instruction"),
-        (AddressesTheModel(), 0.6, "indirect-injection"),
-        (DelimiterEscape(), 0.5, "delimiter"),
-        (InlineRole(), 0.35, "fake-role"),
+        (OverrideInstructions(), 0.85, "instruction-override", Keys("ignore", "disregard", "forget", "skip", "override", "overrule", "bypass", "neglect", "abandon", "discard", "dismiss", "drop", "violate", "break")),
+        (OverridePosition(), 0.7, "instruction-override", Keys("ignore", "disregard", "forget", "skip", "override", "overrule", "bypass", "neglect", "abandon", "discard", "dismiss", "drop", "violate", "break")),
+        (OverrideContent(), 0.45, "instruction-override", Keys("ignore", "disregard")),
+        (RulesVoided(), 0.8, "instruction-override", Keys("instruction", "rules", "direction", "guideline", "prompt", "directive")),
+        (NewInstructions(), 0.65, "new-instructions", Keys("begin", "start", "here are", "these are", "enter", "activate", "following are", "receive", "reprogram", "upgrade", "update", "override", "you have been")),
+        (EndOfInstructions(), 0.55, "new-instructions", Keys("%%%", "###", "===", "***", "---", "]]", ">>")),
+        (RevealPrompt(), 0.8, "prompt-exfiltration", Keys("instruction", "prompt", "programming", "directive", "rules", "guideline", "parameter", "configuration", "exemplar", "context", "message")),
+        (RevealGiven(), 0.75, "prompt-exfiltration", Keys("you've", "you have", "you were", "you had")),
+        (YouAreNow(), 0.55, "role-play", Keys("you are", "from now on")),
+        (Unrestricted(), 0.8, "jailbreak", Keys("unrestricted", "unfiltered", "uncensored", "amoral", "unethical", "unbound", "unshackled", "restriction", "limitation", "filter", "censorship", "ethic", "moral", "guideline", "safeguard", "guardrail")),
+        (JailbreakTerms(), 0.7, "jailbreak", Keys("do anything now", "developer mode", "dev mode", "god mode", "jailbr", "safe", "filter", "opposite mode", "evil")),
+        (NotBoundBy(), 0.7, "jailbreak", Keys("restricted", "bound", "limited", "constrained", "governed")),
+        (InCharacter(), 0.45, "role-play", Keys("character")),
+        (ClaimsAuthority(), 0.7, "false-authority", Keys("developer", "creator", "admin", "owner", "programmer", "maker", "operator", "authori", "verified")),
+        (AssistantReplaced(), 0.7, "role-play", Keys("offline", "disabled", "in error", "replaced", "compromised", "hijack", "shut down", "deactivated", "taken over", "took over", "secret agenda")),
+        (CredentialsFromSystem(), 0.5, "data-exfiltration", Keys("password", "credential", "api", "secret", "token", "delete", "wipe", "erase", "drop")),
+        (SendToAddress(), 0.45, "data-exfiltration", Keys("@", "history")),
+        (OutputOnly(), 0.4, "output-coercion", Keys("just", "only", "simply", "exactly")),
+        (NothingElse(), 0.5, "output-coercion", Keys("anything else", "only those", "only these", "only that", "only this", "no time to explain")),
+        (InsteadSay(), 0.35, "output-coercion", Keys("instead")),
+        (AndThenWrite(), 0.3, "output-coercion", Keys("\"", "“", "'", "‘")),
+        (InstructionsRedefined(), 0.6, "instruction-redefinition", Keys("your")),
+        (Urgency(), 0.35, "urgency", Keys("!")),
+        (PersistentInstruction(), 0.45, "persistent-instruction", Keys("future", "rest of", "every time", "whenever", "regardless")),
+        (AddressesTheModel(), 0.6, "indirect-injection", Keys("if you", "when you", "while you", "if the", "when the", "while the", " this", "note to", "note for", "message to", "message for", "instruction to", "instruction for")),
+        (DelimiterEscape(), 0.5, "delimiter", Keys("\"\"\"", "'''", "```", "“””", "”””", "%%%", "]]", "-->", "}}")),
+        (InlineRole(), 0.35, "fake-role", Keys(":")),
     ];
+
+    private static SearchValues<string> Keys(params string[] words) => SearchValues.Create(words, StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"\b(?:" + Verbs + @")\b(?:\W+\w+){0,5}?\W+(?:" + StrongObjects + @")\b", Options, matchTimeoutMilliseconds: 500)]
     private static partial Regex OverrideInstructions();

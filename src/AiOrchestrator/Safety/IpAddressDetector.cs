@@ -11,22 +11,42 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector
 
     public string Name => "ip-address";
 
-    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Separators) && text.ContainsAnyInRange('0', '9');
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Separators) && text.ContainsAnyInRange('0', '9') && (DigitGates.HasDottedDigits(text) || DigitGates.HasColonGroups(text));
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
-        if (text.Contains('.'))
+        if (DigitGates.HasDottedDigits(text))
         {
-            foreach (var m in V4().EnumerateMatches(text))
+            var from = 0;
+            while (DigitGates.NextRun(text, ref from, phone: true, 4, out var runStart, out var runEnd))
             {
-                if (IsIPv4(text.Slice(m.Index, m.Length)))
+                var window = text[..Math.Min(text.Length, runEnd + 4)];
+                // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
+                var skipUntil = 0;
+                for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
                 {
-                    findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.IpAddress, 0.9, Name));
+                    if (at < skipUntil)
+                    {
+                        continue;
+                    }
+
+                    var candidate = V4().EnumerateMatches(window, at);
+                    if (!candidate.MoveNext() || candidate.Current.Index != at)
+                    {
+                        continue;
+                    }
+
+                    var m = candidate.Current;
+                    skipUntil = m.Index + m.Length;
+                    if (IsIPv4(text.Slice(m.Index, m.Length)))
+                    {
+                        findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.IpAddress, 0.9, Name));
+                    }
                 }
             }
         }
 
-        if (text.Contains(':'))
+        if (DigitGates.HasColonGroups(text))
         {
             foreach (var m in V6().EnumerateMatches(text))
             {
@@ -76,7 +96,7 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector
         return groups;
     }
 
-    [GeneratedRegex(@"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\G(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex V4();
 
     [GeneratedRegex(@"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:|:){2,8}(?:[0-9A-Fa-f]{1,4})?(?![\w:])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]

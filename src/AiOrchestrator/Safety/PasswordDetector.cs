@@ -11,12 +11,57 @@ namespace AiOrchestrator.Safety;
 internal sealed partial class PasswordDetector : ISensitiveDataDetector
 {
     private static readonly SearchValues<string> Triggers = SearchValues.Create(["password", "pwd", "passwd", "://"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> Keys = SearchValues.Create(["password", "pwd", "passwd"], StringComparison.OrdinalIgnoreCase);
 
     public string Name => "password";
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Triggers);
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    {
+        if (text.ContainsAny(Keys))
+        {
+            KeyValues(text, findings);
+        }
+
+        if (!text.Contains("://", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        // Only from each "://" backwards to its scheme, so that the engine does not try every letter as a start.
+        var from = 0;
+        while (from < text.Length)
+        {
+            var sep = text[from..].IndexOf("://", StringComparison.Ordinal);
+            if (sep < 0)
+            {
+                return;
+            }
+
+            sep += from;
+            from = sep + 3;
+            var schemeStart = sep;
+            while (schemeStart > 0 && sep - schemeStart < 31 && (char.IsAsciiLetterOrDigit(text[schemeStart - 1]) || text[schemeStart - 1] is '+' or '.' or '-'))
+            {
+                schemeStart--;
+            }
+
+            var candidate = UrlCredentials().EnumerateMatches(text[schemeStart..]);
+            if (!candidate.MoveNext() || candidate.Current.Index != 0)
+            {
+                continue;
+            }
+
+            var m = (Index: schemeStart, candidate.Current.Length);
+            var value = text.Slice(m.Index, m.Length);
+            var userStart = value.IndexOf("://", StringComparison.Ordinal) + 3;
+            var colon = userStart + value[userStart..].IndexOf(':');
+            findings.Add(new SensitiveDataFinding(m.Index + colon + 1, value.Length - colon - 2, SensitiveDataType.Password, 0.9, Name));
+        }
+    }
+
+    private void KeyValues(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
         foreach (var m in KeyValue().EnumerateMatches(text))
         {
@@ -40,20 +85,12 @@ internal sealed partial class PasswordDetector : ISensitiveDataDetector
                 findings.Add(new SensitiveDataFinding(m.Index + start, length, SensitiveDataType.Password, 0.9, Name));
             }
         }
-
-        foreach (var m in UrlCredentials().EnumerateMatches(text))
-        {
-            var value = text.Slice(m.Index, m.Length);
-            var userStart = value.IndexOf("://", StringComparison.Ordinal) + 3;
-            var colon = userStart + value[userStart..].IndexOf(':');
-            findings.Add(new SensitiveDataFinding(m.Index + colon + 1, value.Length - colon - 2, SensitiveDataType.Password, 0.9, Name));
-        }
     }
 
     [GeneratedRegex(@"(?<![\w])(?i:password|passwd|pwd)[ \t]{0,3}=[ \t]{0,3}(?:""[^""\r\n]{1,256}""|'[^'\r\n]{1,256}'|[^;\s'""]{1,256})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex KeyValue();
 
     // scheme://user:password@ — the match ends with '@'; the password is between the last ':' and it.
-    [GeneratedRegex(@"(?<![\w])[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/@]{1,128}:[^\s/@]{1,256}@", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\A[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/@]{1,128}:[^\s/@]{1,256}@", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex UrlCredentials();
 }

@@ -10,45 +10,66 @@ internal sealed partial class PaymentCardDetector : ISensitiveDataDetector
 {
     public string Name => "payment-card";
 
-    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
+    public bool MayContain(ReadOnlySpan<char> text) => DigitGates.HasDigitRun(text, 12);
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> digits = stackalloc char[19];
-        foreach (var m in Pattern().EnumerateMatches(text))
+        var from = 0;
+        while (DigitGates.NextRun(text, ref from, phone: false, 12, out var runStart, out var runEnd))
         {
-            var value = text.Slice(m.Index, m.Length);
-            var n = 0;
-            var separator = '\0';
-            var mixed = false;
-            foreach (var c in value)
+            // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
+            var window = text[..Math.Min(text.Length, runEnd + 16)];
+            // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
+            var skipUntil = 0;
+            for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
             {
-                if (c is >= '0' and <= '9')
+                if (at < skipUntil)
                 {
-                    if (n == digits.Length)
+                    continue;
+                }
+
+                var candidate = Pattern().EnumerateMatches(window, at);
+                if (!candidate.MoveNext() || candidate.Current.Index != at)
+                {
+                    continue;
+                }
+
+                var m = candidate.Current;
+                skipUntil = m.Index + m.Length;
+                var value = text.Slice(m.Index, m.Length);
+                var n = 0;
+                var separator = '\0';
+                var mixed = false;
+                foreach (var c in value)
+                {
+                    if (c is >= '0' and <= '9')
                     {
-                        n++;
-                        break;
+                        if (n == digits.Length)
+                        {
+                            n++;
+                            break;
+                        }
+
+                        digits[n++] = c;
                     }
-
-                    digits[n++] = c;
+                    else if (separator == '\0')
+                    {
+                        separator = c;
+                    }
+                    else if (separator != c)
+                    {
+                        mixed = true;
+                    }
                 }
-                else if (separator == '\0')
+
+                if (mixed || n is < 12 or > 19 || !Checksums.Luhn(digits[..n]) || !IsKnownIssuer(digits[..n]))
                 {
-                    separator = c;
+                    continue;
                 }
-                else if (separator != c)
-                {
-                    mixed = true;
-                }
-            }
 
-            if (mixed || n is < 12 or > 19 || !Checksums.Luhn(digits[..n]) || !IsKnownIssuer(digits[..n]))
-            {
-                continue;
+                findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.CreditCard, 0.95, Name));
             }
-
-            findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.CreditCard, 0.95, Name));
         }
     }
 
@@ -87,6 +108,6 @@ internal sealed partial class PaymentCardDetector : ISensitiveDataDetector
         }
     }
 
-    [GeneratedRegex(@"(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\G(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Pattern();
 }

@@ -16,16 +16,37 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
 
     public string Name => "phone";
 
-    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
+    public bool MayContain(ReadOnlySpan<char> text) => DigitGates.HasPhoneRun(text, 6);
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
-        foreach (var m in Pattern().EnumerateMatches(text))
+        var from = 0;
+        while (DigitGates.NextRun(text, ref from, phone: true, 6, out var runStart, out var runEnd))
         {
-            var confidence = Score(text, m.Index, m.Length);
-            if (confidence > 0)
+            // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
+            var window = text[..Math.Min(text.Length, runEnd + 16)];
+            // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
+            var skipUntil = 0;
+            for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
             {
-                findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.Phone, confidence, Name));
+                if (at < skipUntil)
+                {
+                    continue;
+                }
+
+                var candidate = Pattern().EnumerateMatches(window, at);
+                if (!candidate.MoveNext() || candidate.Current.Index != at)
+                {
+                    continue;
+                }
+
+                var m = candidate.Current;
+                skipUntil = m.Index + m.Length;
+                var confidence = Score(text, m.Index, m.Length);
+                if (confidence > 0)
+                {
+                    findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.Phone, confidence, Name));
+                }
             }
         }
     }
@@ -76,19 +97,24 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
             return 0;
         }
 
-        var context = Context.HasWordNearby(text, start, length, Context.PhoneWords);
+        // Cheapest tests first: shape, then the words around, then libphonenumber for international numbers only.
         var plain = separators == 0 && !parens && !international;
-        if (plain && !context)
+        bool? context = null;
+        if (plain && !(context ??= Context.HasWordNearby(text, start, length, Context.PhoneWords)))
         {
             return 0;
         }
 
-        if (!international && !parens && extension < 0 && LooksLikeSomethingElse(number, groups[..groupCount], separator, context))
+        if (!international && !parens && extension < 0)
         {
-            return 0;
+            var shape = LooksLikeSomethingElse(number, groups[..groupCount], separator);
+            if (shape == Shape.Other || (shape == Shape.Thousands && !(context ??= Context.HasWordNearby(text, start, length, Context.PhoneWords))))
+            {
+                return 0;
+            }
         }
 
-        if (digits == 6 && !context && !international)
+        if (digits == 6 && !international && !(context ??= Context.HasWordNearby(text, start, length, Context.PhoneWords)))
         {
             return 0;
         }
@@ -99,48 +125,56 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
         }
 
         var confidence = international || parens || extension >= 0 ? 0.8 : plain ? 0.6 : 0.65;
-        if (context)
+        if (context ??= Context.HasWordNearby(text, start, length, Context.PhoneWords))
         {
             confidence += 0.15;
         }
 
-        if (IsValid(number, international))
+        if (international)
         {
-            confidence += 0.15;
+            // A country code says which rules apply, so libphonenumber can check the number; a national number's
+            // region is a guess, so its shape and the words around it decide.
+            // Full validation costs about 2 µs a number; a known country code (libphonenumber's metadata) is checked
+            // instead, which is cheap. "00" numbers were fully validated above.
+            confidence = number[0] == '+' ? (HasKnownCountryCode(number) ? confidence + 0.1 : confidence - 0.1) : confidence + 0.15;
+        }
+        else if (context == false && IsValid(number, international: false))
+        {
+            confidence += 0.15; // valid in one of the configured regions
         }
 
         return Math.Min(confidence, 0.95);
     }
 
     /// <summary>Dates, year ranges, dotted quads, SSN-shaped and thousands-grouped numbers.</summary>
-    private static bool LooksLikeSomethingElse(ReadOnlySpan<char> number, ReadOnlySpan<int> groups, char separator, bool context)
+    private static Shape LooksLikeSomethingElse(ReadOnlySpan<char> number, ReadOnlySpan<int> groups, char separator)
     {
         if (groups.Length >= 3 && number.Length > groups[0] + groups[1] + 1 && IsDateShape(groups) && number[groups[0]] is '-' or '.' or '/' && number[groups[0]] == number[groups[0] + 1 + groups[1]])
         {
-            return true; // 2024-05-01, 01.05.2024, 2024-05-01 14 (a date and an hour)
+            return Shape.Other; // 2024-05-01, 01.05.2024, 2024-05-01 14 (a date and an hour)
         }
 
         if (groups.Length == 2 && groups[0] == 4 && groups[1] == 4 && number[0] is '1' or '2' && number[5] is '1' or '2')
         {
-            return true; // 1990-2000
+            return Shape.Other; // 1990-2000
         }
 
         if (groups.Length == 4 && separator == '.' && groups[0] <= 3 && groups[1] <= 3 && groups[2] <= 3 && groups[3] <= 3)
         {
-            return true; // an IPv4 address
+            return Shape.Other; // an IPv4 address
         }
 
         if (groups.Length >= 3 && groups[0] == 4 && groups[1] == 4 && groups[2] == 4)
         {
-            return true; // 1234 5678 9012 ...: grouped like a card or account number
+            return Shape.Other; // 1234 5678 9012 ...: grouped like a card or account number
         }
 
         if (groups.Length == 3 && separator == '-' && groups[0] == 3 && groups[1] == 2 && groups[2] == 4)
         {
-            return true; // a US SSN's shape
+            return Shape.Other; // a US SSN's shape
         }
 
-        if (!context && separator is ' ' or '.' && groups.Length >= 2 && groups[0] <= 3)
+        if (separator is ' ' or '.' && groups.Length >= 2 && groups[0] <= 3)
         {
             var thousands = true;
             foreach (var g in groups[1..])
@@ -148,7 +182,35 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
                 thousands &= g == 3;
             }
 
-            return thousands; // 1 000 000, 12.500.000
+            return thousands ? Shape.Thousands : Shape.Phone; // 1 000 000, 12.500.000 (unless a phone word is near)
+        }
+
+        return Shape.Phone;
+    }
+
+    /// <summary>Whether the digits after '+' start with a country calling code libphonenumber knows (codes are prefix-free).</summary>
+    private static bool HasKnownCountryCode(ReadOnlySpan<char> number)
+    {
+        var code = 0;
+        var taken = 0;
+        for (var i = 1; i < number.Length && taken < 3; i++)
+        {
+            if (!char.IsAsciiDigit(number[i]))
+            {
+                if (taken > 0)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            code = (code * 10) + (number[i] - '0');
+            taken++;
+            if (Util.GetRegionCodeForCountryCode(code) != "ZZ")
+            {
+                return true;
+            }
         }
 
         return false;
@@ -185,6 +247,13 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
     }
 
     // Digit groups separated by one space, dash or dot, an optional +country code and (area code), an optional extension.
-    [GeneratedRegex(@"(?<![\w+\-.(/])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,12}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w]|[\-./:]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\G(?<![\w+\-.(/])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,12}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w]|[\-./:]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Pattern();
+
+    private enum Shape
+    {
+        Phone,
+        Thousands,
+        Other,
+    }
 }

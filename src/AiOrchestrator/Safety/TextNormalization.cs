@@ -17,7 +17,7 @@ internal static class TextNormalization
         + string.Concat(Enumerable.Range(0xFF01, 0xFF5E - 0xFF01 + 1).Select(c => (char)c)));
 
     /// <summary>Whether <paramref name="text"/> holds anything to fold (a vectorised check).</summary>
-    public static bool NeedsFolding(ReadOnlySpan<char> text) => text.ContainsAny(Odd);
+    public static bool NeedsFolding(ReadOnlySpan<char> text) => text.ContainsAnyExceptInRange('\0', '\u009F') && text.ContainsAny(Odd);
 
     /// <summary>
     /// Writes the folded text into <paramref name="folded"/> and, for each of its characters, the index of the

@@ -11,48 +11,69 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
 {
     public string Name => "us-ssn";
 
-    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
+    public bool MayContain(ReadOnlySpan<char> text) => DigitGates.HasDigitRun(text, 9);
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> d = stackalloc char[9];
-        foreach (var m in Pattern().EnumerateMatches(text))
+        var from = 0;
+        while (DigitGates.NextRun(text, ref from, phone: false, 9, out var runStart, out var runEnd))
         {
-            var value = text.Slice(m.Index, m.Length);
-            var n = 0;
-            foreach (var c in value)
+            // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
+            var window = text[..Math.Min(text.Length, runEnd + 16)];
+            // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
+            var skipUntil = 0;
+            for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
             {
-                if (c is >= '0' and <= '9')
-                {
-                    d[n++] = c;
-                }
-            }
-
-            if (!IsIssuable(d))
-            {
-                continue;
-            }
-
-            double confidence;
-            if (value.Length == 11)
-            {
-                if (value[3] == ' ' && Context.IsPartOfAddress(text, m.Index, m.Length))
+                if (at < skipUntil)
                 {
                     continue;
                 }
 
-                confidence = value[3] == '-' ? 0.9 : 0.7;
-            }
-            else if (Context.HasWordNearby(text, m.Index, m.Length, Context.SsnWords))
-            {
-                confidence = 0.85;
-            }
-            else
-            {
-                continue;
-            }
+                var candidate = Pattern().EnumerateMatches(window, at);
+                if (!candidate.MoveNext() || candidate.Current.Index != at)
+                {
+                    continue;
+                }
 
-            findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.UsSocialSecurityNumber, confidence, Name));
+                var m = candidate.Current;
+                skipUntil = m.Index + m.Length;
+                var value = text.Slice(m.Index, m.Length);
+                var n = 0;
+                foreach (var c in value)
+                {
+                    if (c is >= '0' and <= '9')
+                    {
+                        d[n++] = c;
+                    }
+                }
+
+                if (!IsIssuable(d))
+                {
+                    continue;
+                }
+
+                double confidence;
+                if (value.Length == 11)
+                {
+                    if (value[3] == ' ' && Context.IsPartOfAddress(text, m.Index, m.Length))
+                    {
+                        continue;
+                    }
+
+                    confidence = value[3] == '-' ? 0.9 : 0.7;
+                }
+                else if (Context.HasWordNearby(text, m.Index, m.Length, Context.SsnWords))
+                {
+                    confidence = 0.85;
+                }
+                else
+                {
+                    continue;
+                }
+
+                findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.UsSocialSecurityNumber, confidence, Name));
+            }
         }
     }
 
@@ -72,6 +93,6 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
         return !d[5..9].SequenceEqual("0000");
     }
 
-    [GeneratedRegex(@"(?<![\w\-.])\d{3}([\- ]?)\d{2}\1\d{4}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\G(?<![\w\-.])\d{3}([\- ]?)\d{2}\1\d{4}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Pattern();
 }

@@ -1,0 +1,174 @@
+namespace AiOrchestrator.Safety;
+
+/// <summary>
+/// Cheap tests over digit positions that the numeric detectors run before their patterns: most digits in prose
+/// (years, versions, amounts) cannot start a card, SSN or IP address, and skipping the pattern then is what keeps a
+/// scan of ordinary text fast.
+/// </summary>
+internal static class DigitGates
+{
+    /// <summary>Whether some run of digits, with single spaces or dashes between them, holds at least <paramref name="minDigits"/> digits.</summary>
+    public static bool HasDigitRun(ReadOnlySpan<char> text, int minDigits) => HasDigitRun(text, minDigits, phone: false);
+
+    /// <summary>Whether some run of digits, with single separators a phone number may use (space, dash, dot, parentheses, '+'), holds at least <paramref name="minDigits"/> digits.</summary>
+    public static bool HasPhoneRun(ReadOnlySpan<char> text, int minDigits) => HasDigitRun(text, minDigits, phone: true);
+
+    private static bool HasDigitRun(ReadOnlySpan<char> text, int minDigits, bool phone)
+    {
+        var i = text.IndexOfAnyInRange('0', '9');
+        while (i >= 0)
+        {
+            var digits = 0;
+            var j = i;
+            while (j < text.Length)
+            {
+                if (char.IsAsciiDigit(text[j]))
+                {
+                    digits++;
+                    j++;
+                }
+                else if (text[j] is ' ' or '-' && j + 1 < text.Length && char.IsAsciiDigit(text[j + 1]))
+                {
+                    j++;
+                }
+                else if (phone && text[j] is '.' or '(' or ')' or '+' or ' ' && j + 1 < text.Length && (char.IsAsciiDigit(text[j + 1]) || text[j + 1] is '(' or ' '))
+                {
+                    j++;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (digits >= minDigits)
+            {
+                return true;
+            }
+
+            var next = j < text.Length ? text[j..].IndexOfAnyInRange('0', '9') : -1;
+            i = next < 0 ? -1 : j + next;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a digit, a dot and a digit appear twice in one token ("1.2.3"), as every IPv4 address has.</summary>
+    public static bool HasDottedDigits(ReadOnlySpan<char> text)
+    {
+        var from = 0;
+        while (from < text.Length)
+        {
+            var dot = text[from..].IndexOf('.');
+            if (dot < 0)
+            {
+                return false;
+            }
+
+            var p = from + dot;
+            from = p + 1;
+            if (p > 0 && p + 3 < text.Length && char.IsAsciiDigit(text[p - 1]) && char.IsAsciiDigit(text[p + 1]))
+            {
+                var next = text.Slice(p + 1, Math.Min(4, text.Length - p - 1)).IndexOf('.');
+                if (next > 0)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether ':' appears twice within a few characters between hex digits or as "::", as every IPv6 address has.</summary>
+    public static bool HasColonGroups(ReadOnlySpan<char> text)
+    {
+        var from = 0;
+        while (from < text.Length)
+        {
+            var colon = text[from..].IndexOf(':');
+            if (colon < 0)
+            {
+                return false;
+            }
+
+            var p = from + colon;
+            from = p + 1;
+            if (p + 1 < text.Length && (text[p + 1] == ':' || (p > 0 && char.IsAsciiHexDigit(text[p - 1]) && char.IsAsciiHexDigit(text[p + 1]) && text.Slice(p + 1, Math.Min(5, text.Length - p - 1)).Contains(':'))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Finds the next run of digits at or after <paramref name="from"/> holding at least <paramref name="minDigits"/>
+    /// digits (with single separators: space and dash, and for <paramref name="phone"/> runs also dot, parentheses and
+    /// '+'), and moves <paramref name="from"/> past it. Detectors run their patterns over these runs only.
+    /// </summary>
+    public static bool NextRun(ReadOnlySpan<char> text, ref int from, bool phone, int minDigits, out int start, out int end)
+    {
+        while (from < text.Length)
+        {
+            var next = text[from..].IndexOfAnyInRange('0', '9');
+            if (next < 0)
+            {
+                break;
+            }
+
+            start = from + next;
+            var digits = 0;
+            var j = start;
+            while (j < text.Length)
+            {
+                if (char.IsAsciiDigit(text[j]))
+                {
+                    digits++;
+                    j++;
+                }
+                else if (j + 1 < text.Length && (text[j] is ' ' or '-' || (phone && text[j] is '.' or '(' or ')' or '+')) && (char.IsAsciiDigit(text[j + 1]) || (phone && text[j + 1] is '(' or ' ')))
+                {
+                    j++;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            end = j;
+            from = j == start ? start + 1 : j;
+            if (digits >= minDigits)
+            {
+                return true;
+            }
+        }
+
+        start = end = 0;
+        from = text.Length;
+        return false;
+    }
+
+    /// <summary>
+    /// The next place after <paramref name="position"/> and before <paramref name="runEnd"/> where a value can start:
+    /// just after a separator (a value never starts in the middle of a group of digits); -1 when there is none.
+    /// </summary>
+    public static int NextTokenStart(ReadOnlySpan<char> text, int position, int runEnd)
+    {
+        for (var i = position + 1; i < runEnd; i++)
+        {
+            if (!char.IsAsciiDigit(text[i - 1]) && text[i - 1] is not ('(' or '+') && (char.IsAsciiDigit(text[i]) || text[i] is '(' or '+'))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Where values in a run can first start: the run's first digit, or the '+' or '(' just before it.</summary>
+    public static int FirstTokenStart(ReadOnlySpan<char> text, int runStart)
+        => runStart > 0 && text[runStart - 1] is '+' or '(' ? runStart - 1 : runStart;
+}
