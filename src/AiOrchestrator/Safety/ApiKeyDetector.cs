@@ -15,18 +15,22 @@ internal sealed partial class ApiKeyDetector : ISensitiveDataDetector
         ["sk-", "sk_", "rk_", "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "aws"],
         StringComparison.OrdinalIgnoreCase);
 
+    private static readonly SearchValues<string> AwsPrefixes = SearchValues.Create(["AKIA", "ASIA", "ABIA", "ACCA"], StringComparison.Ordinal);
+    private static readonly SearchValues<string> GitHubPrefixes = SearchValues.Create(["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"], StringComparison.Ordinal);
+    private static readonly SearchValues<string> StripePrefixes = SearchValues.Create(["sk_live_", "sk_test_", "rk_live_", "rk_test_"], StringComparison.Ordinal);
+
     public string Name => "api-key";
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Prefixes);
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
-        foreach (var m in Anthropic().EnumerateMatches(text))
+        foreach (var m in text.Contains("sk-ant-", StringComparison.Ordinal) ? Anthropic().EnumerateMatches(text) : Anthropic().EnumerateMatches(ReadOnlySpan<char>.Empty))
         {
             findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.AnthropicApiKey, 0.99, Name));
         }
 
-        foreach (var m in OpenAi().EnumerateMatches(text))
+        foreach (var m in text.Contains("sk-", StringComparison.Ordinal) ? OpenAi().EnumerateMatches(text) : OpenAi().EnumerateMatches(ReadOnlySpan<char>.Empty))
         {
             // A real key mixes letters and digits; "sk-learn-style-names-like-this" does not.
             if (HasLetterAndDigit(text.Slice(m.Index, m.Length)))
@@ -35,28 +39,28 @@ internal sealed partial class ApiKeyDetector : ISensitiveDataDetector
             }
         }
 
-        foreach (var m in AwsKeyId().EnumerateMatches(text))
+        foreach (var m in text.ContainsAny(AwsPrefixes) ? AwsKeyId().EnumerateMatches(text) : AwsKeyId().EnumerateMatches(ReadOnlySpan<char>.Empty))
         {
             findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.AwsAccessKeyId, 0.95, Name));
         }
 
-        foreach (var m in AwsSecret().EnumerateMatches(text))
+        foreach (var m in text.Contains("aws", StringComparison.OrdinalIgnoreCase) ? AwsSecret().EnumerateMatches(text) : AwsSecret().EnumerateMatches(ReadOnlySpan<char>.Empty))
         {
             // The match runs from the name to the key; the key is its last 40 characters.
             findings.Add(new SensitiveDataFinding(m.Index + m.Length - 40, 40, SensitiveDataType.AwsSecretAccessKey, 0.9, Name));
         }
 
-        foreach (var m in GitHub().EnumerateMatches(text))
+        foreach (var m in text.ContainsAny(GitHubPrefixes) ? GitHub().EnumerateMatches(text) : GitHub().EnumerateMatches(ReadOnlySpan<char>.Empty))
         {
             findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.GitHubToken, 0.99, Name));
         }
 
-        foreach (var m in Slack().EnumerateMatches(text))
+        foreach (var m in text.Contains("xox", StringComparison.Ordinal) ? Slack().EnumerateMatches(text) : Slack().EnumerateMatches(ReadOnlySpan<char>.Empty))
         {
             findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.SlackToken, 0.95, Name));
         }
 
-        foreach (var m in Stripe().EnumerateMatches(text))
+        foreach (var m in text.ContainsAny(StripePrefixes) ? Stripe().EnumerateMatches(text) : Stripe().EnumerateMatches(ReadOnlySpan<char>.Empty))
         {
             findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.StripeKey, 0.95, Name));
         }

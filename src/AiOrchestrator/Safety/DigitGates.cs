@@ -171,4 +171,18 @@ internal static class DigitGates
     /// <summary>Where values in a run can first start: the run's first digit, or the '+' or '(' just before it.</summary>
     public static int FirstTokenStart(ReadOnlySpan<char> text, int runStart)
         => runStart > 0 && text[runStart - 1] is '+' or '(' ? runStart - 1 : runStart;
+
+    /// <summary>Whether <paramref name="text"/> holds at least <paramref name="count"/> digits (stops counting there, so a long run costs no more).</summary>
+    public static bool HasDigits(ReadOnlySpan<char> text, int count)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c) && --count == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -47,6 +47,11 @@ internal sealed partial class IbanDetector : ISensitiveDataDetector
 
             var p = from + digit;
             from = p + 1;
+            while (from < text.Length && char.IsAsciiDigit(text[from]))
+            {
+                from++; // only the first digit of a run can follow the country letters
+            }
+
             if (p < 2 || p + 1 >= text.Length || !char.IsAsciiLetter(text[p - 1]) || !char.IsAsciiLetter(text[p - 2]) || !char.IsAsciiDigit(text[p + 1])
                 || (p >= 3 && char.IsLetterOrDigit(text[p - 3])))
             {

@@ -25,7 +25,7 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector
                 var skipUntil = 0;
                 for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
                 {
-                    if (at < skipUntil)
+                    if (at < skipUntil || !LooksLikeOctetStart(text, at))
                     {
                         continue;
                     }
@@ -63,6 +63,18 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector
                 }
             }
         }
+    }
+
+    /// <summary>One to three digits and a dot: the only way an IPv4 address starts (a cheap test before the pattern).</summary>
+    private static bool LooksLikeOctetStart(ReadOnlySpan<char> text, int at)
+    {
+        var i = at;
+        while (i < text.Length && i - at < 3 && char.IsAsciiDigit(text[i]))
+        {
+            i++;
+        }
+
+        return i > at && i < text.Length && text[i] == '.';
     }
 
     internal static bool IsIPv4(ReadOnlySpan<char> value)

@@ -24,7 +24,7 @@ internal sealed partial class PaymentCardDetector : ISensitiveDataDetector
             var skipUntil = 0;
             for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
             {
-                if (at < skipUntil)
+                if (at < skipUntil || !DigitGates.HasDigits(text[at..runEnd], 12))
                 {
                     continue;
                 }

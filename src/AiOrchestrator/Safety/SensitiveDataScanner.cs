@@ -21,8 +21,7 @@ public sealed class SensitiveDataScanner
     [ThreadStatic]
     private static List<SensitiveDataFinding>? t_candidates;
 
-    private static readonly Comparison<SensitiveDataFinding> ByPriority = ComparePriority;
-    private static readonly Comparison<SensitiveDataFinding> ByStart = static (a, b) => a.Start.CompareTo(b.Start);
+    private static readonly Comparison<SensitiveDataFinding> ByStart = CompareStart;
 
     private readonly ISensitiveDataDetector[] _detectors;
     private readonly HashSet<string> _allowed;
@@ -223,31 +222,72 @@ public sealed class SensitiveDataScanner
         return false;
     }
 
-    /// <summary>Keeps, greedily in priority order, the findings that overlap no finding kept before; then sorts by start.</summary>
+    /// <summary>
+    /// Sorts by start and keeps a finding only if it beats (longer, then more certain, then by type and detector name)
+    /// every finding already kept that it overlaps, which it then replaces. Deterministic whatever the detector order.
+    /// </summary>
     internal static void ResolveOverlaps(List<SensitiveDataFinding> findings)
     {
-        if (findings.Count > 1)
+        if (findings.Count < 2)
         {
-            findings.Sort(ByPriority);
-            var kept = 0;
-            for (var i = 0; i < findings.Count; i++)
+            return;
+        }
+
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(findings);
+        if (span.Length <= 64)
+        {
+            // Detectors report in text order, so the list is nearly sorted: insertion sort is linear then.
+            for (var i = 1; i < span.Length; i++)
             {
-                var candidate = findings[i];
-                var overlaps = false;
-                for (var k = 0; k < kept && !overlaps; k++)
+                var item = span[i];
+                var j = i - 1;
+                while (j >= 0 && CompareStart(span[j], item) > 0)
                 {
-                    overlaps = findings[k].Overlaps(candidate);
+                    span[j + 1] = span[j];
+                    j--;
                 }
 
-                if (!overlaps)
-                {
-                    findings[kept++] = candidate;
-                }
+                span[j + 1] = item;
+            }
+        }
+        else
+        {
+            findings.Sort(ByStart);
+            span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(findings);
+        }
+
+        var kept = 0;
+        for (var i = 0; i < span.Length; i++)
+        {
+            var candidate = span[i];
+
+            // The kept findings that overlap the candidate are a suffix of the kept ones (they do not overlap each other).
+            var first = kept;
+            while (first > 0 && span[first - 1].End > candidate.Start)
+            {
+                first--;
             }
 
-            findings.RemoveRange(kept, findings.Count - kept);
-            findings.Sort(ByStart);
+            var wins = true;
+            for (var k = first; k < kept && wins; k++)
+            {
+                wins = ComparePriority(candidate, span[k]) < 0;
+            }
+
+            if (wins)
+            {
+                span[first] = candidate;
+                kept = first + 1;
+            }
         }
+
+        findings.RemoveRange(kept, findings.Count - kept);
+    }
+
+    private static int CompareStart(SensitiveDataFinding a, SensitiveDataFinding b)
+    {
+        var c = a.Start.CompareTo(b.Start);
+        return c != 0 ? c : ComparePriority(a, b);
     }
 
     private static int ComparePriority(SensitiveDataFinding a, SensitiveDataFinding b)

@@ -25,7 +25,7 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
             var skipUntil = 0;
             for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
             {
-                if (at < skipUntil)
+                if (at < skipUntil || !LooksLikeSsnStart(text, at))
                 {
                     continue;
                 }
@@ -76,6 +76,11 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
             }
         }
     }
+
+    /// <summary>Three digits, then a separator or a fourth digit: the only way an SSN starts (a cheap test before the pattern).</summary>
+    private static bool LooksLikeSsnStart(ReadOnlySpan<char> text, int at)
+        => at + 3 < text.Length && char.IsAsciiDigit(text[at]) && char.IsAsciiDigit(text[at + 1]) && char.IsAsciiDigit(text[at + 2])
+        && (text[at + 3] is '-' or ' ' || (char.IsAsciiDigit(text[at + 3]) && at + 9 <= text.Length && (at + 9 == text.Length || !char.IsAsciiDigit(text[at + 9]))));
 
     internal static bool IsIssuable(ReadOnlySpan<char> d)
     {
