@@ -37,6 +37,7 @@ var even = PiiEvaluation.Score(scanner, pii.Where(t => t.Index % 2 == 0));
 var odd = PiiEvaluation.Score(scanner, pii.Where(t => t.Index % 2 == 1));
 var all = PiiEvaluation.Score(scanner, pii, errors);
 md.AppendLine("## Personal data (span level)").AppendLine();
+md.AppendLine("Licences: presidio-research is MIT (Microsoft); llm-guard is MIT (Protect AI); XSTest is CC-BY-4.0 (Röttger et al., \"XSTest: A Test Suite for Identifying Exaggerated Safety Behaviours in Large Language Models\"); GPTCache is MIT (Zilliz). The licence files sit next to the data, outside this repository.").AppendLine();
 md.AppendLine(inv, $"Data: `pii/presidio-generated-large.json` from microsoft/presidio-research (MIT): {pii.Count} synthetic texts with labelled spans. ");
 md.AppendLine("Scanner: `SensitiveDataScanner.Default` (default options: minimum confidence 0.5, phone region US). ");
 md.AppendLine("*Exact*: same start, end and type. *Overlap*: a prediction of the same type shares at least one character with the labelled span (recall: labelled spans found; precision: predictions that hit a labelled span of their type). A prediction counts against precision when no labelled span of its type is under it, including when the set labels that text as something else (for example a date).").AppendLine();
@@ -108,7 +109,7 @@ var extraFlagged = extraBenign.Count(t => HeuristicPromptInjectionDetector.Insta
 md.AppendLine(inv, $"Over-blocking on ordinary text not used for tuning, at {Threshold:0.00}: {Ratio(extraFlagged, extraBenign.Count)} of the {pii.Count} texts of the PII set and the questions of `paraphrase/gptcache-paraphrase-pairs.json` (zilliztech/GPTCache, MIT) were flagged (none is an injection).").AppendLine();
 md.AppendLine("Goal: TPR ≥ 0.85 at FPR ≤ 0.03. The llm-guard set is small (tens of rows), so one prompt moves its rates by several points; these are development figures, and the product is also measured on data that is not here.").AppendLine();
 var missed = guard.Where(p => p.Injection && guardScores[p.Index] < Threshold).ToList();
-md.AppendLine(inv, $"Injections missed at {Threshold:0.00}: {missed.Count} of {guard.Count(p => p.Injection)}. They are mostly instructions with no override, exfiltration or role-play wording at all (a request to add a reminder to answers, a file name that announces an injection): an LLM judge (`ChatClientPromptInjectionDetector`) is the tool for those.").AppendLine();
+md.AppendLine(inv, $"Injections missed at {Threshold:0.00}: {missed.Count} of {guard.Count(p => p.Injection)}. They carry no override, exfiltration or role-play wording at all: a polite request to add a reminder to every answer, a file name that announces an injection, an instruction *not* to follow embedded instructions (labelled an injection by the set), and a gibberish adversarial suffix. No general rule catches these without flagging ordinary prompts; an LLM judge (`ChatClientPromptInjectionDetector`) is the tool for them.").AppendLine();
 
 if (showErrors)
 {
