@@ -7,52 +7,6 @@ namespace AiOrchestrator.Safety;
 /// </summary>
 internal static class DigitGates
 {
-    /// <summary>Whether some run of digits, with single spaces or dashes between them, holds at least <paramref name="minDigits"/> digits.</summary>
-    public static bool HasDigitRun(ReadOnlySpan<char> text, int minDigits) => HasDigitRun(text, minDigits, phone: false);
-
-    /// <summary>Whether some run of digits, with single separators a phone number may use (space, dash, dot, parentheses, '+'), holds at least <paramref name="minDigits"/> digits.</summary>
-    public static bool HasPhoneRun(ReadOnlySpan<char> text, int minDigits) => HasDigitRun(text, minDigits, phone: true);
-
-    private static bool HasDigitRun(ReadOnlySpan<char> text, int minDigits, bool phone)
-    {
-        var i = text.IndexOfAnyInRange('0', '9');
-        while (i >= 0)
-        {
-            var digits = 0;
-            var j = i;
-            while (j < text.Length)
-            {
-                if (char.IsAsciiDigit(text[j]))
-                {
-                    digits++;
-                    j++;
-                }
-                else if (text[j] is ' ' or '-' && j + 1 < text.Length && char.IsAsciiDigit(text[j + 1]))
-                {
-                    j++;
-                }
-                else if (phone && text[j] is '.' or '(' or ')' or '+' or ' ' && j + 1 < text.Length && (char.IsAsciiDigit(text[j + 1]) || text[j + 1] is '(' or ' '))
-                {
-                    j++;
-                }
-                else
-                {
-                    break;
-                }
-            }
-
-            if (digits >= minDigits)
-            {
-                return true;
-            }
-
-            var next = j < text.Length ? text[j..].IndexOfAnyInRange('0', '9') : -1;
-            i = next < 0 ? -1 : j + next;
-        }
-
-        return false;
-    }
-
     /// <summary>Whether a digit, a dot and a digit appear twice in one token ("1.2.3"), as every IPv4 address has.</summary>
     public static bool HasDottedDigits(ReadOnlySpan<char> text)
     {
@@ -125,8 +79,11 @@ internal static class DigitGates
             {
                 if (char.IsAsciiDigit(text[j]))
                 {
-                    digits++;
-                    j++;
+                    // A whole group of digits at once (vectorised).
+                    var group = text[j..].IndexOfAnyExceptInRange('0', '9');
+                    group = group < 0 ? text.Length - j : group;
+                    digits += group;
+                    j += group;
                 }
                 else if (j + 1 < text.Length && (text[j] is ' ' or '-' || (phone && text[j] is '.' or '(' or ')' or '+')) && (char.IsAsciiDigit(text[j + 1]) || (phone && text[j + 1] is '(' or ' ')))
                 {

@@ -16,7 +16,7 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
 
     public string Name => "phone";
 
-    public bool MayContain(ReadOnlySpan<char> text) => DigitGates.HasPhoneRun(text, 6);
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {

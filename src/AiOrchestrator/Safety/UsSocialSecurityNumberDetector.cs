@@ -11,7 +11,7 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
 {
     public string Name => "us-ssn";
 
-    public bool MayContain(ReadOnlySpan<char> text) => DigitGates.HasDigitRun(text, 9);
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
