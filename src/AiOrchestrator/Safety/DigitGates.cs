@@ -142,4 +142,31 @@ internal static class DigitGates
 
         return false;
     }
+
+    /// <summary>The runs of <paramref name="text"/> with at least four digits (phone separators allowed), for detectors called outside a scanner.</summary>
+    public static DigitRun[] Runs(ReadOnlySpan<char> text)
+    {
+        var runs = new List<DigitRun>();
+        CollectRuns(text, runs);
+        return runs.ToArray();
+    }
+
+    /// <summary>Adds the runs of <paramref name="text"/> with at least four digits to <paramref name="runs"/>; the scanner does this once for all numeric detectors.</summary>
+    public static void CollectRuns(ReadOnlySpan<char> text, List<DigitRun> runs)
+    {
+        var from = 0;
+        while (NextRun(text, ref from, phone: true, 4, out var start, out var end))
+        {
+            runs.Add(new DigitRun(start, end));
+        }
+    }
+}
+
+/// <summary>A run of digits and single separators (see <see cref="DigitGates.NextRun"/>).</summary>
+internal readonly record struct DigitRun(int Start, int End);
+
+/// <summary>A built-in numeric detector that can use the digit runs the scanner found once for all of them.</summary>
+internal interface IDigitRunDetector
+{
+    void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings);
 }

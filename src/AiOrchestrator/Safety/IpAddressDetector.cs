@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace AiOrchestrator.Safety;
 
 /// <summary>IPv4 addresses (four octets up to 255, no leading zeros) and IPv6 addresses (parsed by <see cref="IPAddress"/>).</summary>
-internal sealed partial class IpAddressDetector : ISensitiveDataDetector
+internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigitRunDetector
 {
     private static readonly SearchValues<char> Separators = SearchValues.Create(".:");
 
@@ -13,13 +13,20 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Separators) && text.ContainsAnyInRange('0', '9') && (DigitGates.HasDottedDigits(text) || DigitGates.HasColonGroups(text));
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+
+    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
     {
         if (DigitGates.HasDottedDigits(text))
         {
-            var from = 0;
-            while (DigitGates.NextRun(text, ref from, phone: true, 4, out var runStart, out var runEnd))
+            foreach (var run in runs)
             {
+                var (runStart, runEnd) = (run.Start, run.End);
+                if (!DigitGates.HasDigits(text[runStart..runEnd], 4))
+                {
+                    continue;
+                }
+
                 var window = text[..Math.Min(text.Length, runEnd + 4)];
                 // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
                 var skipUntil = 0;

@@ -6,18 +6,25 @@ namespace AiOrchestrator.Safety;
 /// Payment card numbers: 12 to 19 digits, optionally grouped with one kind of separator (space or dash), passing the
 /// Luhn check, with a known issuer prefix and a length that issuer uses.
 /// </summary>
-internal sealed partial class PaymentCardDetector : ISensitiveDataDetector
+internal sealed partial class PaymentCardDetector : ISensitiveDataDetector, IDigitRunDetector
 {
     public string Name => "payment-card";
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+
+    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> digits = stackalloc char[19];
-        var from = 0;
-        while (DigitGates.NextRun(text, ref from, phone: false, 12, out var runStart, out var runEnd))
+        foreach (var run in runs)
         {
+            var (runStart, runEnd) = (run.Start, run.End);
+            if (!DigitGates.HasDigits(text[runStart..runEnd], 12))
+            {
+                continue;
+            }
+
             // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // Like a regex scan, a match (even one validation rejects) is not searched again from inside.

@@ -10,7 +10,7 @@ namespace AiOrchestrator.Safety;
 /// <c>libphonenumber</c> raises the confidence of numbers valid for their country code or one of the configured regions.
 /// Unseparated digit runs count only next to a word such as "phone" or "fax".
 /// </summary>
-internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions) : ISensitiveDataDetector
+internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions) : ISensitiveDataDetector, IDigitRunDetector
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
@@ -18,11 +18,18 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+
+    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
     {
-        var from = 0;
-        while (DigitGates.NextRun(text, ref from, phone: true, 6, out var runStart, out var runEnd))
+        foreach (var run in runs)
         {
+            var (runStart, runEnd) = (run.Start, run.End);
+            if (!DigitGates.HasDigits(text[runStart..runEnd], 6))
+            {
+                continue;
+            }
+
             // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // Like a regex scan, a match (even one validation rejects) is not searched again from inside.

@@ -21,6 +21,9 @@ public sealed class SensitiveDataScanner
     [ThreadStatic]
     private static List<SensitiveDataFinding>? t_candidates;
 
+    [ThreadStatic]
+    private static List<DigitRun>? t_runs;
+
     private static readonly Comparison<SensitiveDataFinding> ByStart = CompareStart;
 
     private readonly ISensitiveDataDetector[] _detectors;
@@ -129,6 +132,7 @@ public sealed class SensitiveDataScanner
     private int ScanCore(ReadOnlySpan<char> text, int[]? map, ICollection<SensitiveDataFinding> findings, ref bool complete)
     {
         List<SensitiveDataFinding>? candidates = null;
+        List<DigitRun>? runs = null;
         try
         {
             foreach (var detector in _detectors)
@@ -141,7 +145,22 @@ public sealed class SensitiveDataScanner
                 candidates ??= Rent();
                 try
                 {
-                    detector.Detect(text, candidates);
+                    if (detector is IDigitRunDetector numeric)
+                    {
+                        // The digit runs are found once for all numeric detectors.
+                        if (runs is null)
+                        {
+                            runs = t_runs ?? new List<DigitRun>();
+                            t_runs = null;
+                            DigitGates.CollectRuns(text, runs);
+                        }
+
+                        numeric.Detect(text, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(runs), candidates);
+                    }
+                    else
+                    {
+                        detector.Detect(text, candidates);
+                    }
                 }
                 catch (RegexMatchTimeoutException)
                 {
@@ -169,6 +188,12 @@ public sealed class SensitiveDataScanner
             {
                 candidates.Clear();
                 t_candidates = candidates;
+            }
+
+            if (runs is not null)
+            {
+                runs.Clear();
+                t_runs = runs;
             }
         }
     }

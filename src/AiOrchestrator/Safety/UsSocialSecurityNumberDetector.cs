@@ -7,18 +7,25 @@ namespace AiOrchestrator.Safety;
 /// and 900-999, group 00, serial 0000. Nine digits without separators count only next to a word that says so
 /// ("SSN", "social security").
 /// </summary>
-internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDetector
+internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDetector, IDigitRunDetector
 {
     public string Name => "us-ssn";
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+
+    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> d = stackalloc char[9];
-        var from = 0;
-        while (DigitGates.NextRun(text, ref from, phone: false, 9, out var runStart, out var runEnd))
+        foreach (var run in runs)
         {
+            var (runStart, runEnd) = (run.Start, run.End);
+            if (!DigitGates.HasDigits(text[runStart..runEnd], 9))
+            {
+                continue;
+            }
+
             // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
