@@ -27,7 +27,7 @@ internal sealed partial class PaymentCardDetector : ISensitiveDataDetector, IDig
 
             // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
             var window = text[..Math.Min(text.Length, runEnd + 16)];
-            // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
+            // A card found is not searched again from inside.
             var skipUntil = 0;
             for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
             {
@@ -43,41 +43,51 @@ internal sealed partial class PaymentCardDetector : ISensitiveDataDetector, IDig
                 }
 
                 var m = candidate.Current;
-                skipUntil = m.Index + m.Length;
-                var value = text.Slice(m.Index, m.Length);
-                var n = 0;
-                var separator = '\0';
-                var mixed = false;
-                foreach (var c in value)
-                {
-                    if (c is >= '0' and <= '9')
-                    {
-                        if (n == digits.Length)
-                        {
-                            n++;
-                            break;
-                        }
 
-                        digits[n++] = c;
-                    }
-                    else if (separator == '\0')
-                    {
-                        separator = c;
-                    }
-                    else if (separator != c)
-                    {
-                        mixed = true;
-                    }
+                // The pattern is greedy: "4111 1111 1111 1111 7" reads as one 17-digit number. When that fails, the
+                // shorter numbers that end where a group ends are tried too, longest first.
+                var length = m.Length;
+                while (length > 0 && !IsCard(text.Slice(m.Index, length), digits))
+                {
+                    length = text.Slice(m.Index, length).LastIndexOfAny(' ', '-');
                 }
 
-                if (mixed || n is < 12 or > 19 || !Checksums.Luhn(digits[..n]) || !IsKnownIssuer(digits[..n]))
+                if (length > 0)
                 {
-                    continue;
+                    findings.Add(new SensitiveDataFinding(m.Index, length, SensitiveDataType.CreditCard, 0.95, Name));
+                    skipUntil = m.Index + length; // a number that fails is tried again from its next group ("7 4111 ...")
                 }
-
-                findings.Add(new SensitiveDataFinding(m.Index, m.Length, SensitiveDataType.CreditCard, 0.95, Name));
             }
         }
+    }
+
+    /// <summary>One kind of separator, 12 to 19 digits, the Luhn check and a known issuer's prefix and length.</summary>
+    private static bool IsCard(ReadOnlySpan<char> value, Span<char> digits)
+    {
+        var n = 0;
+        var separator = '\0';
+        foreach (var c in value)
+        {
+            if (c is >= '0' and <= '9')
+            {
+                if (n == digits.Length)
+                {
+                    return false;
+                }
+
+                digits[n++] = c;
+            }
+            else if (separator == '\0')
+            {
+                separator = c;
+            }
+            else if (separator != c)
+            {
+                return false;
+            }
+        }
+
+        return n is >= 12 and <= 19 && Checksums.Luhn(digits[..n]) && IsKnownIssuer(digits[..n]);
     }
 
     /// <summary>Issuer prefixes (IIN ranges) and the lengths each uses.</summary>

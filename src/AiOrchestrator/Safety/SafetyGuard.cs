@@ -66,6 +66,11 @@ public sealed partial class SafetyGuard : IDisposable
         var complete = true;
         for (var i = 0; i < texts.Count; i++)
         {
+            if (texts[i].Text is null)
+            {
+                throw new ArgumentException($"Text {i} of the call is null; pass an empty string for an empty message.", nameof(texts));
+            }
+
             var list = new List<SensitiveDataFinding>();
             _scanner.Scan(texts[i].Text.AsSpan(), list, out var textComplete);
             complete &= textComplete;
