@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+
+namespace AiOrchestrator.Safety;
+
+/// <summary>
+/// Passwords in connection strings (<c>Password=...;</c>, <c>Pwd=...</c>, quoted or not) and in URLs
+/// (<c>postgres://user:secret@host</c>). Only the password is reported, so a redacted connection string keeps its
+/// server and database names.
+/// </summary>
+internal sealed partial class PasswordDetector : ISensitiveDataDetector
+{
+    private static readonly SearchValues<string> Triggers = SearchValues.Create(["password", "pwd", "passwd", "://"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> Keys = SearchValues.Create(["password", "pwd", "passwd"], StringComparison.OrdinalIgnoreCase);
+
+    public string Name => "password";
+
+    public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Triggers);
+
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    {
+        if (text.ContainsAny(Keys))
+        {
+            KeyValues(text, findings);
+        }
+
+        if (!text.Contains("://", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        // Only from each "://" backwards to its scheme, so that the engine does not try every letter as a start.
+        var from = 0;
+        while (from < text.Length)
+        {
+            var sep = text[from..].IndexOf("://", StringComparison.Ordinal);
+            if (sep < 0)
+            {
+                return;
+            }
+
+            sep += from;
+            from = sep + 3;
+            var schemeStart = sep;
+            while (schemeStart > 0 && sep - schemeStart < 31 && (char.IsAsciiLetterOrDigit(text[schemeStart - 1]) || text[schemeStart - 1] is '+' or '.' or '-'))
+            {
+                schemeStart--;
+            }
+
+            var candidate = UrlCredentials().EnumerateMatches(text[schemeStart..]);
+            if (!candidate.MoveNext() || candidate.Current.Index != 0)
+            {
+                continue;
+            }
+
+            var m = (Index: schemeStart, candidate.Current.Length);
+            var value = text.Slice(m.Index, m.Length);
+            var userStart = value.IndexOf("://", StringComparison.Ordinal) + 3;
+            var colon = userStart + value[userStart..].IndexOf(':');
+            findings.Add(new SensitiveDataFinding(m.Index + colon + 1, value.Length - colon - 2, SensitiveDataType.Password, 0.9, Name));
+        }
+    }
+
+    private void KeyValues(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    {
+        foreach (var m in KeyValue().EnumerateMatches(text))
+        {
+            var value = text.Slice(m.Index, m.Length);
+            var equals = value.IndexOf('=');
+            var start = equals + 1;
+            while (start < value.Length && value[start] is ' ' or '\t')
+            {
+                start++;
+            }
+
+            var length = value.Length - start;
+            if (length > 1 && value[start] is '"' or '\'' && value[^1] == value[start])
+            {
+                start++;
+                length -= 2;
+            }
+
+            if (length > 0)
+            {
+                findings.Add(new SensitiveDataFinding(m.Index + start, length, SensitiveDataType.Password, 0.9, Name));
+            }
+        }
+    }
+
+    [GeneratedRegex(@"(?<![\w])(?i:password|passwd|pwd)[ \t]{0,3}=[ \t]{0,3}(?:""[^""\r\n]{1,256}""|'[^'\r\n]{1,256}'|[^;\s'""]{1,256})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex KeyValue();
+
+    // scheme://user:password@ — the match ends with '@'; the password is between the last ':' and it.
+    [GeneratedRegex(@"\A[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/@]{1,128}:[^\s/@]{1,256}@", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex UrlCredentials();
+}

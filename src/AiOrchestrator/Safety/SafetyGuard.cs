@@ -1,0 +1,353 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
+using System.Text;
+using AiOrchestrator.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AiOrchestrator.Safety;
+
+/// <summary>
+/// The safety rules of a call, shared by the <c>IChatClient</c> stage and the <c>HttpClient</c> handlers: scans the
+/// call's texts, applies the scope's policy (block, redact, warn, log), assesses prompt injection, and on the way
+/// back restores redacted values and filters the answer. Logs and metrics carry types and counts, never values.
+/// </summary>
+[Experimental(AiCall.ExperimentalDiagnosticId)]
+public sealed partial class SafetyGuard : IDisposable
+{
+    private const string DefaultRule = "default";
+
+    private readonly SafetyOptions _options;
+    private readonly SensitiveDataScanner _scanner;
+    private readonly IPromptInjectionDetector[] _injectionDetectors;
+    private readonly ILogger _logger;
+    private readonly SafetyMetrics _metrics;
+
+    /// <summary>Creates the guard.</summary>
+    /// <param name="options">The policy.</param>
+    /// <param name="scanner">The scanner; defaults to one built from <see cref="SafetyOptions.Detection"/>.</param>
+    /// <param name="injectionDetectors">Injection detectors; defaults to the <see cref="HeuristicPromptInjectionDetector"/>.</param>
+    /// <param name="logger">Where decisions are logged.</param>
+    /// <param name="meterFactory">Where the instruments are created.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
+    public SafetyGuard(SafetyOptions options, SensitiveDataScanner? scanner = null, IEnumerable<IPromptInjectionDetector>? injectionDetectors = null, ILogger<SafetyGuard>? logger = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = SafetyOptionsValidator.Collect(options);
+        if (failures.Count > 0)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(SafetyOptions), failures);
+        }
+
+        _options = options;
+        _scanner = scanner ?? new SensitiveDataScanner(options.Detection);
+        var detectors = injectionDetectors?.ToArray() ?? [];
+        _injectionDetectors = detectors.Length > 0 ? detectors : [HeuristicPromptInjectionDetector.Instance];
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _metrics = new SafetyMetrics(meterFactory);
+    }
+
+    /// <summary>The scanner the guard uses.</summary>
+    public SensitiveDataScanner Scanner => _scanner;
+
+    /// <summary>
+    /// Checks the texts of one call (messages, tool results, tool-call argument JSON, documents) for
+    /// <paramref name="scope"/>: returns them with redacted values replaced by placeholders, the decision, and the
+    /// session that restores the answer.
+    /// </summary>
+    /// <exception cref="SafetyPolicyViolationException">The policy blocks the call; the provider must not be called.</exception>
+    public async ValueTask<SafetyInputResult> CheckInputAsync(IReadOnlyList<SafetyText> texts, AiScope? scope = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        scope ??= new AiScope();
+        var (rule, ruleName) = RuleFor(scope);
+        var counts = new SortedDictionary<string, (SensitiveDataType Type, int Count, SafetyAction Action)>(StringComparer.Ordinal);
+        var perText = new List<SensitiveDataFinding>[texts.Count];
+        var complete = true;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (texts[i].Text is null)
+            {
+                throw new ArgumentException($"Text {i} of the call is null; pass an empty string for an empty message.", nameof(texts));
+            }
+
+            var list = new List<SensitiveDataFinding>();
+            _scanner.Scan(texts[i].Text.AsSpan(), list, out var textComplete);
+            complete &= textComplete;
+            perText[i] = list;
+            foreach (var f in list)
+            {
+                var action = InputAction(f.Type, rule);
+                counts[f.Type.Name] = counts.TryGetValue(f.Type.Name, out var c) ? (f.Type, c.Count + 1, action) : (f.Type, 1, action);
+            }
+        }
+
+        var summaries = Summaries(counts);
+        var decision = new SafetyDecision
+        {
+            Direction = SafetyDirection.Input,
+            Scope = scope.ToString(),
+            Rule = ruleName,
+            Findings = summaries,
+            Incomplete = !complete,
+        };
+
+        foreach (var s in summaries)
+        {
+            if (s.Action == SafetyAction.Block)
+            {
+                throw Blocked(decision with { Blocked = true, BlockedBy = s.Type });
+            }
+        }
+
+        var session = new RedactionSession(Texts(texts));
+        var output = new string[texts.Count];
+        var redacted = false;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var toRedact = perText[i].FindAll(f => InputAction(f.Type, rule) == SafetyAction.Redact);
+            output[i] = toRedact.Count == 0 ? texts[i].Text : session.Redact(texts[i].Text, toRedact);
+            redacted |= toRedact.Count > 0;
+        }
+
+        decision = decision with { Redacted = redacted };
+
+        // Injection is judged on the redacted texts, so a model-based judge never sees a redacted value.
+        var threshold = rule?.InjectionThreshold ?? _options.InjectionThreshold;
+        var injectionAction = rule?.InjectionAction ?? _options.InjectionAction;
+        if (injectionAction != SafetyAction.Allow || _logger.IsEnabled(LogLevel.Debug))
+        {
+            PromptInjectionAssessment? worst = null;
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if (texts[i].Kind is not (SafetyTextKind.User or SafetyTextKind.ToolResult or SafetyTextKind.Document))
+                {
+                    continue;
+                }
+
+                foreach (var detector in _injectionDetectors)
+                {
+                    var assessment = await detector.AssessAsync(output[i], texts[i].Kind, cancellationToken).ConfigureAwait(false);
+                    if (worst is null || assessment.Score > worst.Score)
+                    {
+                        worst = assessment;
+                    }
+                }
+            }
+
+            if (worst is not null && worst.Score > 0)
+            {
+                var over = worst.Score >= threshold;
+                decision = decision with
+                {
+                    InjectionScore = worst.Score,
+                    InjectionReasons = worst.Reasons,
+                    InjectionAction = over ? injectionAction : SafetyAction.Allow,
+                };
+                if (over)
+                {
+                    switch (injectionAction)
+                    {
+                        case SafetyAction.Block:
+                            throw Blocked(decision with { Blocked = true, BlockedBy = SensitiveDataType.PromptInjection });
+                        case SafetyAction.Warn or SafetyAction.Log:
+                            var level = injectionAction == SafetyAction.Warn ? LogLevel.Warning : LogLevel.Information;
+                            LogInjection(_logger, level, worst.Score, worst.Reasons, decision.Scope, decision.Rule);
+
+                            break;
+                    }
+                }
+            }
+        }
+
+        Report(decision);
+        return new SafetyInputResult(output, decision, session);
+    }
+
+    /// <summary>
+    /// Filters the model's answer <paramref name="text"/> (secrets and personal data the answer itself contains) and
+    /// restores the call's placeholders in it. Pass <see cref="SafetyTextKind.ToolCallArguments"/> for raw JSON
+    /// (restored values are JSON-escaped). Redacted output values become <c>[REDACTED_TYPE]</c>, which cannot be restored.
+    /// </summary>
+    /// <exception cref="SafetyPolicyViolationException">The policy blocks the answer.</exception>
+    public SafetyOutputResult CheckOutput(string text, RedactionSession session, AiScope? scope = null, SafetyTextKind kind = SafetyTextKind.Assistant)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(session);
+        scope ??= new AiScope();
+        var (rule, ruleName) = RuleFor(scope);
+        var findings = new List<SensitiveDataFinding>();
+        _scanner.Scan(text.AsSpan(), findings, out var complete);
+        var counts = new SortedDictionary<string, (SensitiveDataType Type, int Count, SafetyAction Action)>(StringComparer.Ordinal);
+        foreach (var f in findings)
+        {
+            var action = OutputAction(f.Type, rule);
+            counts[f.Type.Name] = counts.TryGetValue(f.Type.Name, out var c) ? (f.Type, c.Count + 1, action) : (f.Type, 1, action);
+        }
+
+        var decision = new SafetyDecision
+        {
+            Direction = SafetyDirection.Output,
+            Scope = scope.ToString(),
+            Rule = ruleName,
+            Findings = Summaries(counts),
+            Incomplete = !complete,
+        };
+        foreach (var s in decision.Findings)
+        {
+            if (s.Action == SafetyAction.Block)
+            {
+                throw Blocked(decision with { Blocked = true, BlockedBy = s.Type });
+            }
+        }
+
+        var filtered = text;
+        var toRedact = findings.FindAll(f => OutputAction(f.Type, rule) == SafetyAction.Redact);
+        if (toRedact.Count > 0)
+        {
+            var sb = new StringBuilder(text.Length);
+            var copied = 0;
+            foreach (var f in toRedact)
+            {
+                sb.Append(text, copied, f.Start - copied).Append("[REDACTED_").Append(f.Type.Name).Append(']');
+                copied = f.End;
+            }
+
+            filtered = sb.Append(text, copied, text.Length - copied).ToString();
+            decision = decision with { Redacted = true };
+        }
+
+        Report(decision);
+        var restored = kind == SafetyTextKind.ToolCallArguments ? session.RestoreJson(filtered) : session.Restore(filtered);
+        return new SafetyOutputResult(restored, decision);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _metrics.Dispose();
+
+    internal (SafetyScopeRule? Rule, string Name) RuleFor(AiScope scope)
+    {
+        for (var i = 0; i < _options.ScopeRules.Count; i++)
+        {
+            var rule = _options.ScopeRules[i];
+            if (rule.Matches(scope))
+            {
+                return (rule, rule.Name ?? $"ScopeRules:{i}");
+            }
+        }
+
+        return (null, DefaultRule);
+    }
+
+    internal SafetyAction InputAction(SensitiveDataType type, SafetyScopeRule? rule)
+    {
+        if (rule is not null)
+        {
+            if (rule.Actions.TryGetValue(type.Name, out var a))
+            {
+                return a;
+            }
+
+            if (type.IsSecret && rule.Secrets is { } s)
+            {
+                return s;
+            }
+
+            if (type.IsPersonalData && rule.PersonalData is { } p)
+            {
+                return p;
+            }
+        }
+
+        return _options.Actions.TryGetValue(type.Name, out var action) ? action
+            : type.IsSecret ? _options.Secrets
+            : type.IsPersonalData ? _options.PersonalData
+            : _options.OtherTypes;
+    }
+
+    internal SafetyAction OutputAction(SensitiveDataType type, SafetyScopeRule? rule)
+    {
+        if (rule is not null)
+        {
+            if (type.IsSecret && rule.OutputSecrets is { } s)
+            {
+                return s;
+            }
+
+            if (type.IsPersonalData && rule.OutputPersonalData is { } p)
+            {
+                return p;
+            }
+        }
+
+        return _options.OutputActions.TryGetValue(type.Name, out var action) ? action
+            : type.IsSecret ? _options.OutputSecrets
+            : type.IsPersonalData ? _options.OutputPersonalData
+            : SafetyAction.Log;
+    }
+
+    private static IEnumerable<string> Texts(IReadOnlyList<SafetyText> texts)
+    {
+        foreach (var t in texts)
+        {
+            yield return t.Text;
+        }
+    }
+
+    private static SafetyFindingSummary[] Summaries(SortedDictionary<string, (SensitiveDataType Type, int Count, SafetyAction Action)> counts)
+    {
+        if (counts.Count == 0)
+        {
+            return [];
+        }
+
+        var result = new SafetyFindingSummary[counts.Count];
+        var i = 0;
+        foreach (var (_, v) in counts)
+        {
+            result[i++] = new SafetyFindingSummary(v.Type, v.Count, v.Action);
+        }
+
+        return result;
+    }
+
+    private SafetyPolicyViolationException Blocked(SafetyDecision decision)
+    {
+        _metrics.Record(decision);
+        LogBlocked(_logger, decision.Direction, decision.BlockedBy?.Name ?? "?", decision.Rule, decision.Scope);
+        return new SafetyPolicyViolationException(decision);
+    }
+
+    private void Report(SafetyDecision decision)
+    {
+        _metrics.Record(decision);
+        foreach (var f in decision.Findings)
+        {
+            if (f.Action == SafetyAction.Warn)
+            {
+                LogFinding(_logger, LogLevel.Warning, f.Count, f.Type.Name, decision.Direction, f.Action, decision.Scope, decision.Rule);
+            }
+            else if (f.Action == SafetyAction.Log)
+            {
+                LogFinding(_logger, LogLevel.Information, f.Count, f.Type.Name, decision.Direction, f.Action, decision.Scope, decision.Rule);
+            }
+        }
+
+        if (decision.Incomplete)
+        {
+            LogIncomplete(_logger, decision.Direction, decision.Scope);
+        }
+    }
+
+    [LoggerMessage(EventId = 5001, Message = "Safety found {Count} {Type} value(s) in the {Direction} (action {Action}) for scope {Scope} under rule '{Rule}'.")]
+    private static partial void LogFinding(ILogger logger, LogLevel level, int count, string type, SafetyDirection direction, SafetyAction action, string scope, string rule);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Safety blocked the {Direction}: {Type} under rule '{Rule}' for scope {Scope}.")]
+    private static partial void LogBlocked(ILogger logger, SafetyDirection direction, string type, string rule, string scope);
+
+    [LoggerMessage(EventId = 5003, Message = "Possible prompt injection (score {Score}; {Reasons}) for scope {Scope} under rule '{Rule}'; let through by policy.")]
+    private static partial void LogInjection(ILogger logger, LogLevel level, double score, IReadOnlyList<string> reasons, string scope, string rule);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "A safety scan of the {Direction} for scope {Scope} stopped at a detector's time limit; the text may hold more than was found. Counted in aiorchestrator.safety.incomplete_scans.")]
+    private static partial void LogIncomplete(ILogger logger, SafetyDirection direction, string scope);
+}
