@@ -22,9 +22,37 @@ internal sealed partial class AuditStage(IAuditSink sink, CostCalculator pricing
 
     public override ValueTask EndAsync(AiCallAttempt attempt)
     {
-        Append(sink, EventOf(attempt, pricing), logger, ref _failureLogged);
+        // The decisions taken for the attempt, in the order they were taken: where it was routed, what the budget
+        // reserved, how it ended, and whether the provider's usage went past the reservation.
+        if (attempt.Route is { } route)
+        {
+            Append(sink, Decision(attempt, AuditEntryKind.Routed, null, AuditAttributes.Of(AuditAttributeKey.Route, Short(route))), logger, ref _failureLogged);
+        }
+
+        if (attempt.Reservation is { } reservation)
+        {
+            Append(sink, Decision(attempt, AuditEntryKind.Reserved, reservation.Amount, AuditAttributes.Of(AuditAttributeKey.Reference, reservation.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))), logger, ref _failureLogged);
+        }
+
+        var ended = EventOf(attempt, pricing);
+        Append(sink, ended, logger, ref _failureLogged);
+        if (ended.Kind == AuditEntryKind.Settled && attempt.Reservation is { } reserved && ended.Amount > reserved.Amount.Amount && ended.Currency == reserved.Amount.Currency)
+        {
+            Append(sink, Decision(attempt, AuditEntryKind.Overrun, new Money(ended.Amount.Value - reserved.Amount.Amount, reserved.Amount.Currency), AuditAttributes.Of(AuditAttributeKey.Reason, "provider-reported usage beyond the reservation")), logger, ref _failureLogged);
+        }
+
         return ValueTask.CompletedTask;
     }
+
+    private static AuditEvent Decision(AiCallAttempt attempt, AuditEntryKind kind, Money? amount, AuditAttributes attributes) => new(kind, attempt.Call.Id)
+    {
+        Scope = attempt.Call.Scope,
+        Provider = attempt.Provider,
+        Model = attempt.Model,
+        Amount = amount?.Amount,
+        Currency = amount?.Currency,
+        Attributes = attributes,
+    };
 
     /// <summary>The entry for an ended attempt.</summary>
     internal static AuditEvent EventOf(AiCallAttempt attempt, CostCalculator pricing)

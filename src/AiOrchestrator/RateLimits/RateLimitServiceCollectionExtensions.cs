@@ -38,7 +38,10 @@ public static class RateLimitServiceCollectionExtensions
             sp.GetRequiredService<IOptionsMonitor<RateLimitOptions>>(),
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<ScopeRateLimiter>>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>())
+        {
+            Audit = sp.GetService<AiOrchestrator.Audit.IAuditSink>(),
+        });
 #pragma warning restore AIOEXP001
         return services;
     }

@@ -64,6 +64,8 @@ public sealed class ScopeRateLimiter : IDisposable
     /// <summary>How many partitions (one limit of one scope) are held now.</summary>
     public int PartitionCount => _limiters.Count;
 
+    private int _auditFailureLogged;
+
     /// <summary>
     /// Takes one request from the request limits of <paramref name="scope"/> (and <paramref name="model"/>, the model or
     /// alias the caller asked for, for rules that name models). Call it once per call, before routing.
@@ -314,7 +316,20 @@ public sealed class ScopeRateLimiter : IDisposable
         var current = Volatile.Read(ref _rules);
         Volatile.Write(ref _rules, new RateLimitRuleSet(options, current.Version + 1));
         RateLimitLog.Reloaded(_logger, options.Limits.Count);
+        if (Audit is { } sink)
+        {
+            var entry = new Audit.AuditEvent(AiOrchestrator.Audit.AuditEntryKind.ConfigurationChanged, AiCallId.New(_clock.TimeProvider.GetUtcNow()))
+            {
+                Attributes = AiOrchestrator.Audit.AuditAttributes.Of(
+                    AiOrchestrator.Audit.AuditAttributeKey.Setting, RateLimitOptions.SectionName,
+                    AiOrchestrator.Audit.AuditAttributeKey.Count, options.Limits.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            };
+            AiOrchestrator.Audit.AuditStage.Append(sink, entry, _logger, ref _auditFailureLogged);
+        }
     }
+
+    /// <summary>Where a reload of the limits is audited, when an audit log is registered.</summary>
+    internal AiOrchestrator.Audit.IAuditSink? Audit { get; init; }
 
     /// <summary>Options given in code: they never change.</summary>
     private sealed class FixedOptions(RateLimitOptions value) : IOptionsMonitor<RateLimitOptions>

@@ -280,7 +280,7 @@ public class CallObjectTests
     public void The_stage_order_is_kept_once_as_data()
     {
         AiStageOrder.PerCall.Should().Equal(AiStageOrder.Scope, AiStageOrder.Cache, AiStageOrder.Routing);
-        AiStageOrder.PerAttempt.Should().Equal(AiStageOrder.Budget, AiStageOrder.Metering);
+        AiStageOrder.PerAttempt.Should().Equal(AiStageOrder.Audit, AiStageOrder.Budget, AiStageOrder.RateLimits, AiStageOrder.Metering);
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> LongChunks(int count, int failAfter, [EnumeratorCancellation] CancellationToken ct)

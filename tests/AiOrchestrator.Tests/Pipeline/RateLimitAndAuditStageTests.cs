@@ -4,6 +4,7 @@ using AiOrchestrator.Metering;
 using AiOrchestrator.RateLimits;
 using AiOrchestrator.Tests.Caching;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiOrchestrator.Tests.Pipeline;
@@ -90,5 +91,49 @@ public sealed class RateLimitAndAuditStageTests : IDisposable
 
             AuditVerifier.Verify(_auditDirectory).Failure.Should().Be(AuditFailure.None);
         }
+    }
+
+    [Fact]
+    public async Task With_a_budget_the_reservation_and_the_settlement_are_audited_in_order()
+    {
+        await using var host = new CacheTestHost(
+            budgets: o => o.Wallets.Add(new AiOrchestrator.Budgets.WalletOptions { Id = "org:acme", Limit = 10m }),
+            services: s => s.AddAuditLog(configure: o => o.Directory = _auditDirectory));
+
+        await host.Client.GetResponseAsync("What is the capital of Spain?", new ChatOptions { MaxOutputTokens = 500 });
+
+        var log = host.Services.GetRequiredService<AuditLog>();
+        await log.FlushAsync();
+        var entries = log.ReadEntries();
+        entries.Select(e => e.Kind).Should().Equal(AuditEntryKind.Reserved, AuditEntryKind.Settled);
+        entries[0].CallId.Should().Be(entries[1].CallId);
+        entries[0].Amount.Should().BeGreaterThan(entries[1].Amount!.Value, "the worst case was reserved and the cost settled");
+        entries[1].Amount.Should().Be(0.004m);
+    }
+
+    [Fact]
+    public async Task A_reload_of_the_rate_limits_is_audited_as_a_configuration_change()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AiOrchestrator:RateLimits:Limits:0:Level"] = "Organization",
+            ["AiOrchestrator:RateLimits:Limits:0:Organization"] = "acme",
+            ["AiOrchestrator:RateLimits:Limits:0:Requests"] = "10",
+        }).Build();
+        await using var services = new ServiceCollection()
+            .AddAiOrchestrator(o => o.StorePath = ":memory:")
+            .AddAuditLog(configure: o => o.Directory = _auditDirectory)
+            .AddRateLimits(configuration)
+            .BuildServiceProvider();
+        _ = services.GetRequiredService<ScopeRateLimiter>();
+
+        configuration["AiOrchestrator:RateLimits:Limits:0:Requests"] = "20";
+        configuration.Reload();
+
+        var log = services.GetRequiredService<AuditLog>();
+        await log.FlushAsync();
+        var change = log.ReadEntries().Should().ContainSingle().Subject;
+        change.Kind.Should().Be(AuditEntryKind.ConfigurationChanged);
+        change.Attributes.Items.ToArray().Should().Contain(new KeyValuePair<AuditAttributeKey, string>(AuditAttributeKey.Setting, RateLimitOptions.SectionName));
     }
 }

@@ -252,6 +252,11 @@ internal static partial class SemanticGuard
             return false; // reworded: the similarity threshold and the facts decide
         }
 
+        if (changedA.Length == changedB.Length && changedA.ToArray().Order(StringComparer.Ordinal).SequenceEqual(changedB.ToArray().Order(StringComparer.Ordinal)))
+        {
+            return false; // the same words moved ("isn't the cache" and "is the cache not"), nothing replaced
+        }
+
         foreach (var word in changedA)
         {
             if (IsContentWord(word))
@@ -282,6 +287,13 @@ internal static partial class SemanticGuard
             && !Scales.ContainsKey(word)
             && word is not ("percent" or "and")
             && !word.AsSpan().ContainsAnyInRange('0', '9');
+
+    /// <summary>Whether the text opens with "No" as an interjection ("No, it does not ..."), which repeats a negation.</summary>
+    private static bool IsInterjection(string text)
+    {
+        var trimmed = text.AsSpan().TrimStart();
+        return trimmed.Length > 3 && trimmed[..2].Equals("no", StringComparison.OrdinalIgnoreCase) && trimmed[2] is ',' or '.' or '!' or ';';
+    }
 
     /// <summary>The prompt's words, lower-cased, in order, without punctuation (apostrophes inside words kept).</summary>
     private static string Words(string text)
@@ -321,7 +333,7 @@ internal static partial class SemanticGuard
                 _ when w.EndsWith("n't", StringComparison.Ordinal) && w.Length > 3 => w[..^3] + " not",
                 _ => w,
             };
-            if (w.Length > 0)
+            if (w.Length > 0 && !(w == "no" && result.Length == 0 && list.Length > 1 && IsInterjection(text)))
             {
                 result.Append(result.Length > 0 ? " " : string.Empty).Append(w);
             }
