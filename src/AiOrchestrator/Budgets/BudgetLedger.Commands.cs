@@ -266,14 +266,14 @@ public sealed partial class BudgetLedger
     public ValueTask<LedgerReceipt> TopUpAsync(WalletId wallet, Money amount, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         BudgetRequests.PositiveAmount(amount, nameof(amount));
-        return WalletChange(JournalEntryKind.TopUp, WalletTransactionKind.TopUp, wallet, amount, idempotencyKey, cancellationToken);
+        return Administered("top-up", wallet, amount, WalletChange(JournalEntryKind.TopUp, WalletTransactionKind.TopUp, wallet, amount, idempotencyKey, cancellationToken));
     }
 
     /// <inheritdoc/>
     public ValueTask<LedgerReceipt> RefundAsync(WalletId wallet, Money amount, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         BudgetRequests.PositiveAmount(amount, nameof(amount));
-        return WalletChange(JournalEntryKind.Refund, WalletTransactionKind.Refund, wallet, amount, idempotencyKey, cancellationToken);
+        return Administered("refund", wallet, amount, WalletChange(JournalEntryKind.Refund, WalletTransactionKind.Refund, wallet, amount, idempotencyKey, cancellationToken));
     }
 
     /// <inheritdoc/>
@@ -284,7 +284,7 @@ public sealed partial class BudgetLedger
             throw new ArgumentOutOfRangeException(nameof(spendChange), spendChange.Amount, "An adjustment must not be zero.");
         }
 
-        return WalletChange(JournalEntryKind.Adjust, WalletTransactionKind.Adjustment, wallet, spendChange, idempotencyKey, cancellationToken);
+        return Administered("adjust", wallet, spendChange, WalletChange(JournalEntryKind.Adjust, WalletTransactionKind.Adjustment, wallet, spendChange, idempotencyKey, cancellationToken));
     }
 
     /// <inheritdoc/>
@@ -295,11 +295,38 @@ public sealed partial class BudgetLedger
             throw new ArgumentOutOfRangeException(nameof(limit), limit.Amount, $"A limit cannot be negative; got {limit}.");
         }
 
-        return WalletChange(JournalEntryKind.SetLimit, WalletTransactionKind.LimitChanged, wallet, limit, idempotencyKey, cancellationToken);
+        return Administered("set-limit", wallet, limit, WalletChange(JournalEntryKind.SetLimit, WalletTransactionKind.LimitChanged, wallet, limit, idempotencyKey, cancellationToken));
     }
 
     /// <inheritdoc/>
     public ValueTask<LedgerReceipt> DefineWalletAsync(WalletDefinition definition, string idempotencyKey, CancellationToken cancellationToken = default)
+        => definition is null
+            ? DefineWalletCoreAsync(definition!, idempotencyKey, cancellationToken)
+            : Administered("define", definition.Id, definition.Limit.Amount, DefineWalletCoreAsync(definition, idempotencyKey, cancellationToken));
+
+    /// <summary>
+    /// Appends a wallet administration entry to the audit log (when one is registered) once the change has been
+    /// accepted; a refused change is not audited as done.
+    /// </summary>
+    private ValueTask<LedgerReceipt> Administered(string operation, WalletId wallet, Money amount, ValueTask<LedgerReceipt> change)
+    {
+        return Audit is null ? change : AuditedAsync(Audit, change);
+
+        async ValueTask<LedgerReceipt> AuditedAsync(AiOrchestrator.Audit.IAuditSink sink, ValueTask<LedgerReceipt> pending)
+        {
+            var receipt = await pending.ConfigureAwait(false);
+            var entry = new AiOrchestrator.Audit.AuditEvent(AiOrchestrator.Audit.AuditEntryKind.WalletAdministration, AiCallId.New(_time.GetUtcNow()))
+            {
+                Amount = amount.Amount,
+                Currency = amount.Currency,
+                Attributes = AiOrchestrator.Audit.AuditAttributes.Of(AiOrchestrator.Audit.AuditAttributeKey.Wallet, wallet.Value, AiOrchestrator.Audit.AuditAttributeKey.Setting, operation),
+            };
+            AiOrchestrator.Audit.AuditStage.Append(sink, entry, _logger, ref _auditFailureLogged);
+            return receipt;
+        }
+    }
+
+    private ValueTask<LedgerReceipt> DefineWalletCoreAsync(WalletDefinition definition, string idempotencyKey, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(definition);

@@ -17,6 +17,10 @@ public sealed partial class BudgetLedger : IBudgetLedger, IAsyncDisposable, IDis
     private readonly LedgerState _state;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private int _auditFailureLogged;
+
+    /// <summary>Where wallet administration is audited, when an audit log is registered.</summary>
+    internal AiOrchestrator.Audit.IAuditSink? Audit { get; init; }
     private readonly long _timeoutTicks;
     private readonly long _retentionTicks;
     private readonly FileJournal? _journal;

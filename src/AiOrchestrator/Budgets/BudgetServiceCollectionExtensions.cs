@@ -52,7 +52,12 @@ public static partial class BudgetServiceCollectionExtensions
                 LogStore(logger, options.StorePath, UsageStorePath(sp));
             }
 
-            return new BudgetLedger(options, sp.GetService<TimeProvider>(), logger, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+            return new BudgetLedger(options, sp.GetService<TimeProvider>(), logger, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>())
+            {
+#pragma warning disable AIOEXP001
+                Audit = sp.GetService<AiOrchestrator.Audit.IAuditSink>(),
+#pragma warning restore AIOEXP001
+            };
         });
         services.TryAddSingleton<IBudgetLedger>(static sp => sp.GetRequiredService<BudgetLedger>());
         return services;

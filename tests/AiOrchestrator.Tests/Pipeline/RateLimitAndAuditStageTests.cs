@@ -136,4 +136,27 @@ public sealed class RateLimitAndAuditStageTests : IDisposable
         change.Kind.Should().Be(AuditEntryKind.ConfigurationChanged);
         change.Attributes.Items.ToArray().Should().Contain(new KeyValuePair<AuditAttributeKey, string>(AuditAttributeKey.Setting, RateLimitOptions.SectionName));
     }
+
+    [Fact]
+    public async Task Wallet_administration_is_audited_once_accepted_and_a_refused_change_is_not()
+    {
+        await using var services = new ServiceCollection()
+            .AddAiOrchestrator(o => o.StorePath = ":memory:")
+            .AddAuditLog(configure: o => o.Directory = _auditDirectory)
+            .AddBudgetLedger(configure: o => o.Wallets.Add(new AiOrchestrator.Budgets.WalletOptions { Id = "org:acme", Limit = 10m }))
+            .BuildServiceProvider();
+        var ledger = services.GetRequiredService<AiOrchestrator.Budgets.IBudgetLedger>();
+
+        await ledger.TopUpAsync(AiOrchestrator.Budgets.WalletId.ForOrganization("acme"), Money.Usd(5m), "top-up-1");
+        var unknown = async () => await ledger.TopUpAsync(AiOrchestrator.Budgets.WalletId.ForOrganization("nobody"), Money.Usd(5m), "top-up-2");
+        await unknown.Should().ThrowAsync<AiOrchestrator.Budgets.UnknownWalletException>();
+
+        var log = services.GetRequiredService<AuditLog>();
+        await log.FlushAsync();
+        var entry = log.ReadEntries().Should().ContainSingle().Subject;
+        entry.Kind.Should().Be(AuditEntryKind.WalletAdministration);
+        entry.Amount.Should().Be(5m);
+        entry.Attributes.Items.ToArray().Should().Contain(new KeyValuePair<AuditAttributeKey, string>(AuditAttributeKey.Wallet, "org:acme"))
+            .And.Contain(new KeyValuePair<AuditAttributeKey, string>(AuditAttributeKey.Setting, "top-up"));
+    }
 }
