@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AiOrchestrator.Tests.TestDoubles;
 using System.Globalization;
 using AiOrchestrator.Audit;
 
@@ -52,57 +52,6 @@ public class AuditCrashTests
 
     private static async Task<List<string>> RunAndKillAsync(string directory, int round, int minimumDurable)
     {
-        var host = Path.Combine(AppContext.BaseDirectory.Replace("AiOrchestrator.Tests", "AiOrchestrator.CrashHost", StringComparison.Ordinal), "AiOrchestrator.CrashHost.dll");
-        File.Exists(host).Should().BeTrue($"the crash host is built next to the tests ({host})");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { host, "audit", directory, round.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var lines = new List<string>();
-        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reported = 0;
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is { Length: > 0 } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-
-                if (Interlocked.Increment(ref reported) >= minimumDurable)
-                {
-                    enough.TrySetResult();
-                }
-            }
-        };
-        var errors = new List<string>();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (errors)
-                {
-                    errors.Add(e.Data);
-                }
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var exited = process.WaitForExitAsync();
-        var first = await Task.WhenAny(enough.Task, exited, Task.Delay(TimeSpan.FromMinutes(2)));
-        first.Should().Be(enough.Task, $"the crash host should report durable entries (stderr: {string.Join(" | ", errors)})");
-
-        // SIGKILL: no finally blocks, no flush, no disposal.
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-        lock (lines)
-        {
-            return [.. lines];
-        }
+        return await CrashHostRun.RunAndKillAsync(minimumDurable, "audit", directory, round.ToString(CultureInfo.InvariantCulture));
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AiOrchestrator.Tests.TestDoubles;
 using System.Globalization;
 using AiOrchestrator.Budgets;
 
@@ -87,61 +87,6 @@ public class CrashTests
 
     private static async Task<List<string>> RunAndKillAsync(string journal, int round, int minimumDurable)
     {
-        var host = Path.Combine(AppContext.BaseDirectory.Replace("AiOrchestrator.Tests", "AiOrchestrator.CrashHost", StringComparison.Ordinal), "AiOrchestrator.CrashHost.dll");
-        File.Exists(host).Should().BeTrue($"the crash host is built next to the tests ({host})");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(host);
-        start.ArgumentList.Add(journal);
-        start.ArgumentList.Add(round.ToString(CultureInfo.InvariantCulture));
-
-        using var process = Process.Start(start)!;
-        var lines = new List<string>();
-        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reported = 0;
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is { Length: > 0 } line)
-            {
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-
-                if (Interlocked.Increment(ref reported) >= minimumDurable)
-                {
-                    enough.TrySetResult();
-                }
-            }
-        };
-        var errors = new List<string>();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (errors)
-                {
-                    errors.Add(e.Data);
-                }
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var exited = process.WaitForExitAsync();
-        var first = await Task.WhenAny(enough.Task, exited, Task.Delay(TimeSpan.FromMinutes(2)));
-        first.Should().Be(enough.Task, $"the crash host should report durable operations (stderr: {string.Join(" | ", errors)})");
-
-        // SIGKILL: no finally blocks, no flush, no disposal.
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-        lock (lines)
-        {
-            return [.. lines];
-        }
+        return await CrashHostRun.RunAndKillAsync(minimumDurable, journal, round.ToString(CultureInfo.InvariantCulture));
     }
 }
