@@ -78,4 +78,26 @@ public sealed class RateLimitAndAuditTests : IDisposable
         (await third.Should().ThrowAsync<RateLimitExceededException>()).Which.Kind.Should().Be(RateLimitKind.Tokens);
         handler.Requests.Should().HaveCount(2);
     }
+
+    [Fact]
+    public async Task A_cache_hit_is_audited_under_its_own_call_id()
+    {
+        var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Forty-two.", Usage), LlmServer.Json);
+        await using var host = new HttpTestHost(handler, services: s => s.AddAiCache().AddAuditLog(configure: o => o.Directory = _auditDirectory));
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await host.Client.SendAsync(Requests.Post(Url, Requests.Chat("gpt-4o")));
+            response.EnsureSuccessStatusCode();
+        }
+
+        handler.Requests.Should().ContainSingle();
+        var log = host.Services.GetRequiredService<AuditLog>();
+        await log.FlushAsync();
+        var entries = log.ReadEntries();
+        entries.Select(e => e.Kind).Should().Equal(AuditEntryKind.Settled, AuditEntryKind.CacheHit);
+        entries[0].CallId.Should().NotBe(entries[1].CallId);
+        var hit = (await host.RecordsAsync()).Should().ContainSingle(r => r.CacheHit).Subject;
+        entries[1].CallId.Value.Should().Be(hit.CallId);
+    }
 }
