@@ -36,7 +36,12 @@ public static class AiOrchestratorChatClientBuilderExtensions
                 : AttemptPipeline.Build(innerClient, services, pipeline);
 
             // The cache sits outside routing and budgets: a hit reserves nothing and calls nobody.
-            return pipeline.EnableCache && AiCacheChatClientBuilderExtensions.Create(client, services, pipeline) is { } cached ? cached : client;
+            client = pipeline.EnableCache && AiCacheChatClientBuilderExtensions.Create(client, services, pipeline) is { } cached ? cached : client;
+
+            // Safety sits outside the cache: nothing it redacts reaches a cache key, an estimate, a record or the provider.
+#pragma warning disable AIOEXP001
+            return pipeline.EnableSafety && SafetyChatClientBuilderExtensions.Create(client, services) is { } safe ? safe : client;
+#pragma warning restore AIOEXP001
         });
     }
 }

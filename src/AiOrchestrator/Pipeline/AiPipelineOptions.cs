@@ -12,6 +12,9 @@ public sealed class AiPipelineOptions
     /// <summary>Route aliases over their targets when <c>AddModelRouting</c> registered routes. Default true.</summary>
     public bool EnableRouting { get; set; } = true;
 
+    /// <summary>Check inputs and outputs with the safety guard when <c>AddSafety</c> registered one. Default true.</summary>
+    public bool EnableSafety { get; set; } = true;
+
     /// <summary>Answer repeated requests from the response cache when <c>AddAiCache</c> registered one. Default true.</summary>
     public bool EnableCache { get; set; } = true;
 

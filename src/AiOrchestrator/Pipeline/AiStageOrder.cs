@@ -15,14 +15,17 @@ namespace AiOrchestrator.Pipeline;
 /// the audit log, outermost, records the attempt once everything else has decided. The response cache sits after
 /// the scope and before routing: a hit reserves nothing and calls nobody. The rate-limit stage takes the
 /// request permit once per call, before the first attempt is sent (after routing has picked it), and the token and
-/// cost permit per attempt after the budget has reserved. Input safety slots in before the cache, output safety when
-/// the call ends.
+/// cost permit per attempt after the budget has reserved. Safety checks every text before the cache
+/// computes its key and restores the answer on its way out.
 /// </remarks>
 [Experimental(AiCall.ExperimentalDiagnosticId)]
 public static class AiStageOrder
 {
     /// <summary>The scope is resolved and the call object created.</summary>
     public const string Scope = "scope";
+
+    /// <summary>Every text of the call is checked (redacted or refused) before anything else sees it; the answer is filtered and restored.</summary>
+    public const string Safety = "safety";
 
     /// <summary>A repeated request is answered from the response cache (a hit reserves nothing and calls nobody).</summary>
     public const string Cache = "cache";
@@ -43,7 +46,7 @@ public static class AiStageOrder
     public const string Metering = "metering";
 
     /// <summary>The stages that run once per call, outermost first.</summary>
-    public static IReadOnlyList<string> PerCall { get; } = [Scope, Cache, Routing];
+    public static IReadOnlyList<string> PerCall { get; } = [Scope, Safety, Cache, Routing];
 
     /// <summary>The stages that run around every attempt, outermost first.</summary>
     public static IReadOnlyList<string> PerAttempt { get; } = [Audit, Budget, RateLimits, Metering];

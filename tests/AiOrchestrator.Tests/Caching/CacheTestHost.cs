@@ -37,6 +37,7 @@ internal sealed class CacheTestHost : IAsyncDisposable
             GetResponseAsyncCallback = async (messages, options, ct) =>
             {
                 Interlocked.Increment(ref _calls);
+                Received.Enqueue(messages.Last().Text);
                 if (delay is { } d)
                 {
                     await Task.Delay(d, ct);
@@ -56,6 +57,9 @@ internal sealed class CacheTestHost : IAsyncDisposable
     public TestChatClient Provider { get; }
 
     public IChatClient Client { get; }
+
+    /// <summary>The last message's text of every buffered call the provider received, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Received { get; } = new();
 
     /// <summary>How many calls reached the provider.</summary>
     public int ProviderCalls => Volatile.Read(ref _calls);

@@ -279,7 +279,7 @@ public class CallObjectTests
     [Fact]
     public void The_stage_order_is_kept_once_as_data()
     {
-        AiStageOrder.PerCall.Should().Equal(AiStageOrder.Scope, AiStageOrder.Cache, AiStageOrder.Routing);
+        AiStageOrder.PerCall.Should().Equal(AiStageOrder.Scope, AiStageOrder.Safety, AiStageOrder.Cache, AiStageOrder.Routing);
         AiStageOrder.PerAttempt.Should().Equal(AiStageOrder.Audit, AiStageOrder.Budget, AiStageOrder.RateLimits, AiStageOrder.Metering);
     }
 
