@@ -204,7 +204,7 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
             return false;
         }
 
-        facts = new CacheFacts(key, partition, model, timeToLive, scope, streaming);
+        facts = new CacheFacts(key, partition, model, timeToLive, scope, streaming, options);
         return true;
     }
 
@@ -224,7 +224,7 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
         };
     }
 
-    private readonly record struct CacheFacts(string Key, string Partition, string Model, TimeSpan TimeToLive, AiScope Scope, bool Streaming);
+    private readonly record struct CacheFacts(string Key, string Partition, string Model, TimeSpan TimeToLive, AiScope Scope, bool Streaming, ChatOptions? CallerOptions);
 
     private string? Bypass(ChatOptions? options)
         => options is null ? null : _cache.BypassReason(
@@ -352,14 +352,14 @@ internal sealed class AiCacheChatClient : DelegatingChatClient
     }
 
     private void Hit(CachePlan plan, CacheEntry entry, long started, bool semantic)
-        => Hit(new CacheFacts(plan.Key, plan.Partition, plan.Model, plan.TimeToLive, plan.Scope, plan.Streaming), entry, started, semantic);
+        => Hit(new CacheFacts(plan.Key, plan.Partition, plan.Model, plan.TimeToLive, plan.Scope, plan.Streaming, plan.CallerOptions), entry, started, semantic);
 
     private void Hit(in CacheFacts plan, CacheEntry entry, long started, bool semantic)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
         _cache.Metrics.Lookup(semantic ? "semantic_hit" : "hit", elapsed);
         var now = _meter.TimeProvider.GetUtcNow();
-        _meter.RecordCacheHit(AiCallId.New(now), now, plan.Scope, plan.Streaming, entry.Provider, entry.Model, entry.Usage, elapsed, semantic);
+        _meter.RecordCacheHit(AiCall.IdFor(plan.CallerOptions, now), now, plan.Scope, plan.Streaming, entry.Provider, entry.Model, entry.Usage, elapsed, semantic);
     }
 
     /// <summary>After an exact miss: the stored answer of a similar enough request, and this request's embedding.</summary>

@@ -22,6 +22,16 @@ public sealed class AiCall
     /// <summary>The key under which the call travels in <see cref="ChatOptions.AdditionalProperties"/>.</summary>
     internal const string OptionsKey = "aiorchestrator.call";
 
+    /// <summary>
+    /// Where a stage outside the call object (safety, which runs before the cache) puts the id it already used, so the
+    /// call object, its usage records and its audit entries carry that same id.
+    /// </summary>
+    internal const string CallIdKey = "aiorchestrator.call-id";
+
+    /// <summary>The call id a stage further out chose for <paramref name="options"/>, or a new one.</summary>
+    internal static AiCallId IdFor(ChatOptions? options, DateTimeOffset now)
+        => options?.AdditionalProperties is { } extra && extra.TryGetValue(CallIdKey, out var given) && given is AiCallId id ? id : AiCallId.New(now);
+
     // The bound of the last family asked for (a call's attempts are usually of one family); -1 until computed.
     private long _inputBound = -1;
     private TokenizerFamily _inputBoundFamily;

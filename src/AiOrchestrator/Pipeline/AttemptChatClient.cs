@@ -66,7 +66,7 @@ internal sealed class AttemptChatClient : DelegatingChatClient
     internal static AiCall CreateCall(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, UsageMeter meter, AiScope? scope, long defaultCap)
     {
         var now = meter.TimeProvider.GetUtcNow();
-        return new AiCall(AiCallId.New(now), scope ?? meter.ResolveScope(options), new ChatCallRequest(messages, options, meter.TokenCounter), now, streaming)
+        return new AiCall(AiCall.IdFor(options, now), scope ?? meter.ResolveScope(options), new ChatCallRequest(messages, options, meter.TokenCounter), now, streaming)
         {
             RequestedModel = options?.ModelId,
             RequestedMaxOutputTokens = options?.MaxOutputTokens,

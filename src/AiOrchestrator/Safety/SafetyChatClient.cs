@@ -1,7 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using AiOrchestrator.Audit;
 using AiOrchestrator.Metering;
+using AiOrchestrator.Pipeline;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AiOrchestrator.Safety;
 
@@ -22,12 +26,17 @@ internal sealed class SafetyChatClient : DelegatingChatClient
 
     private readonly SafetyGuard _guard;
     private readonly UsageMeter _meter;
+    private readonly IAuditSink? _audit;
+    private readonly ILogger _logger;
+    private int _auditFailureLogged;
 
-    public SafetyChatClient(IChatClient innerClient, SafetyGuard guard, UsageMeter meter)
+    public SafetyChatClient(IChatClient innerClient, SafetyGuard guard, UsageMeter meter, IAuditSink? audit = null, ILogger? logger = null)
         : base(innerClient)
     {
         _guard = guard;
         _meter = meter;
+        _audit = audit;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
@@ -35,11 +44,12 @@ internal sealed class SafetyChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var scope = _meter.ResolveScope(options);
-        var (safeMessages, safeOptions, session) = await CheckInputAsync(messages, options, scope, cancellationToken).ConfigureAwait(false);
+        (options, var callId) = WithCallId(options);
+        var (safeMessages, safeOptions, session) = await CheckInputAsync(messages, options, scope, callId, cancellationToken).ConfigureAwait(false);
         var response = await base.GetResponseAsync(safeMessages, safeOptions, cancellationToken).ConfigureAwait(false);
         foreach (var message in response.Messages)
         {
-            RestoreContents(message.Contents, session, scope);
+            RestoreContents(message.Contents, session, scope, callId);
         }
 
         return response;
@@ -50,7 +60,8 @@ internal sealed class SafetyChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var scope = _meter.ResolveScope(options);
-        var (safeMessages, safeOptions, session) = await CheckInputAsync(messages, options, scope, cancellationToken).ConfigureAwait(false);
+        (options, var callId) = WithCallId(options);
+        var (safeMessages, safeOptions, session) = await CheckInputAsync(messages, options, scope, callId, cancellationToken).ConfigureAwait(false);
         var restorer = session.CreateStreamingRestorer();
         ChatResponseUpdate? last = null;
         await foreach (var update in base.GetStreamingResponseAsync(safeMessages, safeOptions, cancellationToken).ConfigureAwait(false))
@@ -87,7 +98,7 @@ internal sealed class SafetyChatClient : DelegatingChatClient
 
     /// <summary>Checks every text of the call at once; returns what to send (copies, when anything was redacted).</summary>
     private async ValueTask<(IEnumerable<ChatMessage> Messages, ChatOptions? Options, RedactionSession Session)> CheckInputAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, AiScope scope, CancellationToken cancellationToken)
+        IEnumerable<ChatMessage> messages, ChatOptions? options, AiScope scope, AiCallId? callId, CancellationToken cancellationToken)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
         var texts = new List<SafetyText>();
@@ -116,7 +127,18 @@ internal sealed class SafetyChatClient : DelegatingChatClient
             }
         }
 
-        var checkedInput = await _guard.CheckInputAsync(texts, scope, cancellationToken).ConfigureAwait(false);
+        SafetyInputResult checkedInput;
+        try
+        {
+            checkedInput = await _guard.CheckInputAsync(texts, scope, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SafetyPolicyViolationException ex)
+        {
+            Audited(AuditEntryKind.Blocked, ex.Decision, callId, scope);
+            throw;
+        }
+
+        Audited(checkedInput.Decision.Redacted ? AuditEntryKind.Redacted : null, checkedInput.Decision, callId, scope);
         var safe = checkedInput.Texts;
         var changed = false;
         for (var i = 0; i < texts.Count && !changed; i++)
@@ -180,14 +202,26 @@ internal sealed class SafetyChatClient : DelegatingChatClient
         return (safeMessages, safeOptions, checkedInput.Session);
     }
 
-    private void RestoreContents(IList<AIContent> contents, RedactionSession session, AiScope scope)
+    private void RestoreContents(IList<AIContent> contents, RedactionSession session, AiScope scope, AiCallId? callId)
     {
         foreach (var content in contents)
         {
             switch (content)
             {
                 case TextContent text when text.GetType() == typeof(TextContent):
-                    text.Text = _guard.CheckOutput(text.Text, session, scope).Text;
+                    SafetyOutputResult output;
+                    try
+                    {
+                        output = _guard.CheckOutput(text.Text, session, scope);
+                    }
+                    catch (SafetyPolicyViolationException ex)
+                    {
+                        Audited(AuditEntryKind.Blocked, ex.Decision, callId, scope);
+                        throw;
+                    }
+
+                    Audited(output.Decision.Redacted ? AuditEntryKind.Redacted : null, output.Decision, callId, scope);
+                    text.Text = output.Text;
                     break;
                 case FunctionCallContent call:
                     RestoreArguments(call, session);
@@ -195,6 +229,39 @@ internal sealed class SafetyChatClient : DelegatingChatClient
             }
         }
     }
+
+    /// <summary>
+    /// With an audit log, the call's id is chosen here, before the cache and the call object exist, and travels in the
+    /// options, so the safety entries, the usage records and the other audit entries of the call share it.
+    /// </summary>
+    private (ChatOptions? Options, AiCallId? CallId) WithCallId(ChatOptions? options)
+    {
+        if (_audit is null)
+        {
+            return (options, null);
+        }
+
+        var id = AiCallId.New(_meter.TimeProvider.GetUtcNow());
+        var withId = options?.Clone() ?? new ChatOptions();
+        (withId.AdditionalProperties ??= [])[AiCall.CallIdKey] = id;
+        return (withId, id);
+    }
+
+    /// <summary>Appends a safety decision (types, counts, actions, rule; never a value) when it is one to keep.</summary>
+    private void Audited(AuditEntryKind? kind, SafetyDecision decision, AiCallId? callId, AiScope scope)
+    {
+        if (_audit is null || kind is not { } entryKind || callId is not { } id)
+        {
+            return;
+        }
+
+        var found = string.Join(",", decision.Findings.Select(f => f.Type.Name + ":" + f.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var attributes = AuditAttributes.Of(AuditAttributeKey.Rule, Short("safety:" + decision.Rule))
+            .With(AuditAttributeKey.Reason, Short(decision.Direction + (decision.BlockedBy is { } by ? " blocked by " + by.Name : string.Empty) + (found.Length > 0 ? " " + found : string.Empty)));
+        AuditStage.Append(_audit, new AuditEvent(entryKind, id) { Scope = scope, Attributes = attributes }, _logger, ref _auditFailureLogged);
+    }
+
+    private static string Short(string value) => value.Length <= AuditAttributes.MaxValueLength ? value : value[..AuditAttributes.MaxValueLength];
 
     /// <summary>Restores the placeholders inside a tool call's arguments (the model calls tools with what it was given).</summary>
     private static void RestoreArguments(FunctionCallContent call, RedactionSession session)
