@@ -230,6 +230,71 @@ public class HttpSafetyTests
         body.IndexOf("event: content_block_stop", StringComparison.Ordinal).Should().BeGreaterThan(body.LastIndexOf("Card [CREDIT_CARD", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OpenAI_Responses_input_items_are_redacted_and_the_answer_is_restored(bool stream)
+    {
+        var request = new JsonObject
+        {
+            ["model"] = "gpt-4o",
+            ["instructions"] = $"Reply to {Email}.",
+            ["input"] = new JsonArray(
+                new JsonObject { ["role"] = "user", ["content"] = new JsonArray(new JsonObject { ["type"] = "input_text", ["text"] = $"My card is {Card}." }) },
+                new JsonObject { ["type"] = "function_call_output", ["call_id"] = "call_1", ["output"] = $"Owner: {Email}" }),
+            ["stream"] = stream,
+        }.ToJsonString();
+        var answer = stream
+            ? OpenAIWire.ResponseStream("gpt-4o-2024-08-06", ["Hello [EMA", "IL_1], card [CREDIT_CARD_1]."], Usage)
+            : OpenAIWire.Response("gpt-4o-2024-08-06", "Hello [EMAIL_1], card [CREDIT_CARD_1].", Usage);
+        var handler = new CannedHandler(answer, stream ? LlmServer.EventStream : LlmServer.Json, chunkSize: 11);
+        await using var host = new HttpTestHost(handler, services: s => s.AddSafety());
+
+        var body = await SendAsync(host, "http://llm.test" + Requests.ResponsesPath, request);
+
+        var sent = JsonNode.Parse(handler.Requests.Should().ContainSingle().Subject)!;
+        sent.ToJsonString().Should().NotContain(Email).And.NotContain(Card);
+        sent["instructions"]!.GetValue<string>().Should().Be("Reply to [EMAIL_1].");
+        sent["input"]![0]!["content"]![0]!["text"]!.GetValue<string>().Should().Be("My card is [CREDIT_CARD_1].");
+        sent["input"]![1]!["output"]!.GetValue<string>().Should().Be("Owner: [EMAIL_1]");
+        var expected = $"Hello {Email}, card {Card}.";
+        if (!stream)
+        {
+            JsonNode.Parse(body)!["output"]![0]!["content"]![0]!["text"]!.GetValue<string>().Should().Be(expected);
+            return;
+        }
+
+        var deltas = new StringBuilder();
+        string? done = null;
+        string? completed = null;
+        foreach (var line in body.Split('\n'))
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var node = JsonNode.Parse(line[6..])!;
+            switch (node["type"]!.GetValue<string>())
+            {
+                case "response.output_text.delta":
+                    deltas.Append(node["delta"]!.GetValue<string>());
+                    break;
+                case "response.output_text.done":
+                    done = node["text"]!.GetValue<string>();
+                    break;
+                case "response.completed":
+                    completed = node["response"]!["output"]![0]!["content"]![0]!["text"]!.GetValue<string>();
+                    break;
+            }
+        }
+
+        deltas.ToString().Should().Be(expected);
+        done.Should().Be(expected);
+        completed.Should().Be(expected);
+        (await host.RecordsAsync()).Should().ContainSingle().Which.Usage.OutputTokens.Should().Be(20);
+    }
+
     [Fact]
     public async Task A_blocked_input_throws_before_anything_is_sent_or_reserved()
     {
