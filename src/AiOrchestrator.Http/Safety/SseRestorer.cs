@@ -100,14 +100,17 @@ internal sealed class SseRestorer(RedactionSession session, WireFormat format)
             var finished = WireText.StringOf(choice["finish_reason"]) is not null;
             if (delta is not null)
             {
-                changed |= Through(delta, "content", $"c{index}", json: false, flush: finished);
+                var (textChunk, textField) = ChatChunk(index, null);
+                changed |= Through(delta, "content", $"c{index}", json: false, flush: finished, textChunk, textField);
                 if (delta["tool_calls"] is JsonArray calls)
                 {
                     foreach (var node in calls)
                     {
                         if (node is JsonObject call && call["function"] is JsonObject function)
                         {
-                            changed |= Through(function, "arguments", $"c{index}t{IndexOf(call, "index", 0)}", json: true, flush: false);
+                            var toolIndex = IndexOf(call, "index", 0);
+                            var (toolChunk, toolField) = ChatChunk(index, toolIndex);
+                            changed |= Through(function, "arguments", $"c{index}t{toolIndex}", json: true, flush: false, toolChunk, toolField);
                         }
                     }
                 }
@@ -120,6 +123,28 @@ internal sealed class SseRestorer(RedactionSession session, WireFormat format)
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// A chunk that carries what a restorer still holds when the stream ends without a finish reason for its choice,
+    /// and the object whose field gets that text.
+    /// </summary>
+    private static (JsonObject Chunk, JsonObject Field) ChatChunk(int choice, int? tool)
+    {
+        var delta = new JsonObject();
+        var field = delta;
+        if (tool is { } t)
+        {
+            field = [];
+            delta["tool_calls"] = new JsonArray(new JsonObject { ["index"] = t, ["function"] = field });
+        }
+
+        var chunk = new JsonObject
+        {
+            ["object"] = "chat.completion.chunk",
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = choice, ["delta"] = delta, ["finish_reason"] = null }),
+        };
+        return (chunk, field);
     }
 
     /// <summary>At a choice's finish, puts what its restorers still hold into the finishing chunk's delta.</summary>
@@ -261,7 +286,7 @@ internal sealed class SseRestorer(RedactionSession session, WireFormat format)
     }
 
     /// <summary>Passes <paramref name="parent"/>[<paramref name="name"/>] through the restorer of <paramref name="key"/>.</summary>
-    private bool Through(JsonObject parent, string name, string key, bool json, bool flush, JsonObject? template = null)
+    private bool Through(JsonObject parent, string name, string key, bool json, bool flush, JsonObject? template = null, JsonObject? field = null)
     {
         if (WireText.StringOf(parent[name]) is not { } text)
         {
@@ -270,7 +295,7 @@ internal sealed class SseRestorer(RedactionSession session, WireFormat format)
 
         if (!_open.TryGetValue(key, out var pending))
         {
-            pending = new Pending(session.CreateStreamingRestorer(json), template, name, parent);
+            pending = new Pending(session.CreateStreamingRestorer(json), template, name, field ?? parent);
             _open[key] = pending;
         }
 

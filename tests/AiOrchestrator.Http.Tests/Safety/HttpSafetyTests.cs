@@ -204,6 +204,20 @@ public class HttpSafetyTests
     }
 
     [Fact]
+    public async Task Text_held_back_at_the_end_of_an_OpenAI_stream_without_a_finish_reason_is_given_out_before_DONE()
+    {
+        var sse = "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi [EMAIL_1], see [EMA\"}}]}\n\n"
+            + "data: [DONE]\n\n";
+        var handler = new CannedHandler(sse, LlmServer.EventStream);
+        await using var host = new HttpTestHost(handler, services: s => s.AddSafety());
+
+        var body = await SendAsync(host, ChatUrl, ChatWith($"Mail {Email}.", stream: true));
+
+        StreamedChatText(body).Should().Be($"Hi {Email}, see [EMA", "a partial placeholder that never closes is given out as it came");
+        body.Should().EndWith("data: [DONE]\n\n");
+    }
+
+    [Fact]
     public async Task A_placeholder_split_across_two_Anthropic_events_is_restored_and_other_events_are_untouched()
     {
         var sse = AnthropicWire.MessageStream("claude-sonnet-4-5-20250929", ["Mail to [EM", "AIL_1] sent. Card [CREDIT_CARD"], new AnthropicWireUsage(100, 20), AnthropicDeltaUsage.OutputOnly);
