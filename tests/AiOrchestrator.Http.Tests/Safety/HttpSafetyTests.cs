@@ -310,6 +310,34 @@ public class HttpSafetyTests
     }
 
     [Fact]
+    public async Task A_secret_the_model_writes_in_a_buffered_answer_is_filtered_out()
+    {
+        var key = "sk" + "_live_" + "4eC39HqLyjWDarjtT1zdp7dc";
+        var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", $"Use {key} for [EMAIL_1].", Usage), LlmServer.Json);
+        await using var host = new HttpTestHost(handler, services: s => s.AddSafety());
+
+        var body = await SendAsync(host, ChatUrl, ChatWith($"Which key for {Email}?"));
+
+        ChatAnswerText(body).Should().Be($"Use [REDACTED_STRIPE_KEY] for {Email}.");
+    }
+
+    [Fact]
+    public async Task An_answer_the_output_policy_blocks_throws_and_is_not_given_to_the_caller()
+    {
+        var key = "sk" + "_live_" + "4eC39HqLyjWDarjtT1zdp7dc";
+        var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", $"Use {key}.", Usage), LlmServer.Json);
+        await using var host = new HttpTestHost(handler, services: s => s.AddSafety(configure: o => o.OutputActions["STRIPE_KEY"] = SafetyAction.Block));
+
+        using var request = Requests.Post(ChatUrl, ChatWith("Which key?"));
+        var act = () => host.Client.SendAsync(request);
+
+        var thrown = await act.Should().ThrowAsync<SafetyPolicyViolationException>();
+        thrown.Which.Decision.Direction.Should().Be(SafetyDirection.Output);
+        thrown.Which.Message.Should().NotContain(key);
+        handler.Requests.Should().ContainSingle("the answer was paid for; it is only withheld");
+    }
+
+    [Fact]
     public async Task A_blocked_input_throws_before_anything_is_sent_or_reserved()
     {
         var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Sure.", Usage), LlmServer.Json);
