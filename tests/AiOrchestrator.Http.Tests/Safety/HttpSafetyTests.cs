@@ -338,6 +338,45 @@ public class HttpSafetyTests
     }
 
     [Fact]
+    public async Task Streamed_Anthropic_tool_input_is_restored_as_valid_json_across_events()
+    {
+        static string Event(string name, JsonObject data) => $"event: {name}\ndata: {data.ToJsonString()}\n\n";
+        static JsonObject Delta(string json) => new()
+        {
+            ["type"] = "content_block_delta",
+            ["index"] = 1,
+            ["delta"] = new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = json },
+        };
+        var sse = Event("message_start", new JsonObject
+            {
+                ["type"] = "message_start",
+                ["message"] = new JsonObject { ["id"] = "msg_1", ["type"] = "message", ["role"] = "assistant", ["model"] = "claude-sonnet-4-5-20250929", ["content"] = new JsonArray(), ["usage"] = new JsonObject { ["input_tokens"] = 100, ["output_tokens"] = 1 } },
+            })
+            + Event("content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = 1, ["content_block"] = new JsonObject { ["type"] = "tool_use", ["id"] = "toolu_1", ["name"] = "send", ["input"] = new JsonObject() } })
+            + Event("content_block_delta", Delta("{\"to\": \"[EMA"))
+            + Event("content_block_delta", Delta("IL_1]\"}"))
+            + Event("content_block_stop", new JsonObject { ["type"] = "content_block_stop", ["index"] = 1 })
+            + Event("message_delta", new JsonObject { ["type"] = "message_delta", ["delta"] = new JsonObject { ["stop_reason"] = "tool_use" }, ["usage"] = new JsonObject { ["output_tokens"] = 20 } })
+            + Event("message_stop", new JsonObject { ["type"] = "message_stop" });
+        var handler = new CannedHandler(sse, LlmServer.EventStream, chunkSize: 9);
+        await using var host = new HttpTestHost(handler, services: s => s.AddSafety());
+
+        var body = await SendAsync(host, MessagesUrl, Requests.Messages("claude-sonnet-4-5").Replace("What is the answer?", $"Mail {Email} please.", StringComparison.Ordinal));
+
+        var json = new StringBuilder();
+        foreach (var line in body.Split('\n'))
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal) && JsonNode.Parse(line[6..])!["delta"]?["partial_json"] is JsonValue piece)
+            {
+                json.Append(piece.GetValue<string>());
+            }
+        }
+
+        JsonNode.Parse(json.ToString())!["to"]!.GetValue<string>().Should().Be(Email);
+        body.Should().Contain(sse[..sse.IndexOf("event: content_block_delta", StringComparison.Ordinal)], "the events before the deltas pass byte for byte");
+    }
+
+    [Fact]
     public async Task A_blocked_input_throws_before_anything_is_sent_or_reserved()
     {
         var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Sure.", Usage), LlmServer.Json);
