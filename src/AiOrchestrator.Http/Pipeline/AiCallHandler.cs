@@ -1,4 +1,5 @@
 using AiOrchestrator.Http.Caching;
+using AiOrchestrator.Http.Safety;
 using AiOrchestrator.Http.Wire;
 
 namespace AiOrchestrator.Http.Pipeline;
@@ -18,15 +19,19 @@ internal sealed class AiCallHandler(HttpPipeline pipeline) : DelegatingHandler
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
+        // A blocked call throws here, before the cache, the budget or the provider sees anything.
         var call = await pipeline.StartAsync(request, format, cancellationToken).ConfigureAwait(false);
         request.Options.Set(HttpCall.Key, call);
-        if (call.Cache is { } plan)
-        {
-            // The cache sits before the attempts (retries, budgets): a hit sends nothing and reserves nothing.
-            return await HttpCacheStage.SendAsync(pipeline, call, plan, request, base.SendAsync, cancellationToken).ConfigureAwait(false);
-        }
 
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        // The cache sits before the attempts (retries, budgets): a hit sends nothing and reserves nothing.
+        var response = call.Cache is { } plan
+            ? await HttpCacheStage.SendAsync(pipeline, call, plan, request, base.SendAsync, cancellationToken).ConfigureAwait(false)
+            : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+
+        // Restored outside the cache, so cache entries keep the placeholders the provider saw.
+        return pipeline.Safety is { } guard && call.Redaction is { } session
+            ? await ResponseSafety.ApplyAsync(guard, session, call.Call.Scope, format, response, cancellationToken).ConfigureAwait(false)
+            : response;
     }
 
     /// <inheritdoc/>

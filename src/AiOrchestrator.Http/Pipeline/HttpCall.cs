@@ -24,6 +24,9 @@ internal sealed class HttpCall(AiCall call, WireFormat format, string provider, 
     /// <summary>The cache key, partition and lifetime of the call, or null when it does not use the cache.</summary>
     public AiOrchestrator.Http.Caching.HttpCachePlan? Cache { get; init; }
 
+    /// <summary>The placeholders the safety stage put into the request body, which restore the answer; null without a safety stage.</summary>
+    public AiOrchestrator.Safety.RedactionSession? Redaction { get; init; }
+
     /// <summary>The model the request body names.</summary>
     public string Model => call.RequestedModel!;
 }

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using AiOrchestrator.Budgets;
 using AiOrchestrator.Http.Caching;
+using AiOrchestrator.Http.Safety;
 using AiOrchestrator.Http.Wire;
 using AiOrchestrator.Metering;
 using AiOrchestrator.Pipeline;
+using AiOrchestrator.Safety;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,10 +31,12 @@ internal sealed class HttpPipeline
     /// <param name="budgetDefaultMaxOutputTokens">The budget stage's default cap, used when the options set none.</param>
     /// <param name="logger">Where the handlers log.</param>
     /// <param name="cache">The response cache, when one is registered.</param>
-    public HttpPipeline(UsageMeter meter, AttemptStage[] stages, AiScope defaultScope, AiHttpHandlerOptions options, int budgetDefaultMaxOutputTokens = 4096, ILogger? logger = null, AiOrchestrator.Caching.AiResponseCache? cache = null)
+    /// <param name="safety">The safety guard, when one is registered: input checked and redacted before anything else reads the body.</param>
+    public HttpPipeline(UsageMeter meter, AttemptStage[] stages, AiScope defaultScope, AiHttpHandlerOptions options, int budgetDefaultMaxOutputTokens = 4096, ILogger? logger = null, AiOrchestrator.Caching.AiResponseCache? cache = null, SafetyGuard? safety = null)
     {
         Meter = meter;
         Cache = cache;
+        Safety = safety;
         Stages = stages;
         _defaultScope = defaultScope;
         _options = options;
@@ -46,6 +50,9 @@ internal sealed class HttpPipeline
 
     /// <summary>The response cache the outer handler consults, or null.</summary>
     public AiOrchestrator.Caching.AiResponseCache? Cache { get; }
+
+    /// <summary>The safety guard the outer handler runs on request and answer bodies, or null.</summary>
+    public SafetyGuard? Safety { get; }
 
     public AttemptStage[] Stages { get; }
 
@@ -66,11 +73,17 @@ internal sealed class HttpPipeline
             options,
             pipeline.Budget.DefaultMaxOutputTokens,
             services.GetService<ILoggerFactory>()?.CreateLogger("AiOrchestrator.Http"),
-            pipeline.EnableCache ? services.GetService<AiOrchestrator.Caching.AiResponseCache>() : null);
+            pipeline.EnableCache ? services.GetService<AiOrchestrator.Caching.AiResponseCache>() : null,
+            services.GetService<SafetyGuard>());
     }
 
-    /// <summary>Starts a call for <paramref name="request"/>: reads its body once and resolves its scope.</summary>
+    /// <summary>
+    /// Starts a call for <paramref name="request"/>: reads its body once and resolves its scope. With a safety guard,
+    /// the body's texts are checked first and a redacted body replaces the request's content, so the cache key, the
+    /// token estimate and the provider only see placeholders.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The body is not JSON or names no model.</exception>
+    /// <exception cref="SafetyPolicyViolationException">The safety policy blocks the call; nothing is reserved or sent.</exception>
     public async Task<HttpCall> StartAsync(HttpRequestMessage request, WireFormat format, CancellationToken cancellationToken)
     {
         RequestFacts facts;
@@ -78,13 +91,26 @@ internal sealed class HttpPipeline
             ? given.WithDefaults(_defaultScope)
             : Meter.ResolveScope(null);
         HttpCachePlan? cachePlan = null;
+        RedactionSession? redaction = null;
         var body = await PooledBuffer.CopyAsync(request.Content!, cancellationToken).ConfigureAwait(false);
         try
         {
-            facts = RequestReader.Read(body.Written);
+            ReadOnlyMemory<byte> bytes = body.WrittenMemory;
+            if (Safety is not null)
+            {
+                var (session, redacted) = await RequestSafety.CheckAsync(Safety, bytes, format, scope, cancellationToken).ConfigureAwait(false);
+                redaction = session;
+                if (redacted is not null)
+                {
+                    request.Content = ResponseSafety.Replace(request.Content!, redacted);
+                    bytes = redacted;
+                }
+            }
+
+            facts = RequestReader.Read(bytes.Span);
             if (Cache is not null && facts.Model is { } named)
             {
-                cachePlan = HttpCachePlan.For(Cache, request, scope, named, facts.Stream, body.Written);
+                cachePlan = HttpCachePlan.For(Cache, request, scope, named, facts.Stream, bytes.Span);
             }
         }
         catch (JsonException ex)
@@ -113,7 +139,7 @@ internal sealed class HttpPipeline
             RequestedMaxOutputTokens = facts.MaxOutputTokens,
             DefaultMaxOutputTokens = _defaultCap,
         };
-        return new HttpCall(call, format, provider, facts) { Cache = cachePlan };
+        return new HttpCall(call, format, provider, facts) { Cache = cachePlan, Redaction = redaction };
     }
 
     /// <summary>

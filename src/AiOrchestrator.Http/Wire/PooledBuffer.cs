@@ -20,6 +20,9 @@ internal sealed class PooledBuffer : Stream
     /// <summary>The bytes written.</summary>
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
+    /// <summary>The bytes written, as memory (valid until the buffer is disposed).</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
     /// <inheritdoc/>
     public override bool CanRead => false;
 
