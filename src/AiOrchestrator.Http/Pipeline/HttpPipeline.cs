@@ -74,7 +74,7 @@ internal sealed class HttpPipeline
             pipeline.Budget.DefaultMaxOutputTokens,
             services.GetService<ILoggerFactory>()?.CreateLogger("AiOrchestrator.Http"),
             pipeline.EnableCache ? services.GetService<AiOrchestrator.Caching.AiResponseCache>() : null,
-            services.GetService<SafetyGuard>());
+            pipeline.EnableSafety ? services.GetService<SafetyGuard>() : null);
     }
 
     /// <summary>
