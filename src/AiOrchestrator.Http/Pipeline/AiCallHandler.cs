@@ -30,7 +30,7 @@ internal sealed class AiCallHandler(HttpPipeline pipeline) : DelegatingHandler
 
         // Restored outside the cache, so cache entries keep the placeholders the provider saw.
         return pipeline.Safety is { } guard && call.Redaction is { } session
-            ? await ResponseSafety.ApplyAsync(guard, session, call.Call.Scope, format, response, cancellationToken).ConfigureAwait(false)
+            ? await ResponseSafety.ApplyAsync(guard, session, call.Call.Scope, call.Call.Id, format, response, cancellationToken).ConfigureAwait(false)
             : response;
     }
 

@@ -92,13 +92,16 @@ internal sealed class HttpPipeline
             : Meter.ResolveScope(null);
         HttpCachePlan? cachePlan = null;
         RedactionSession? redaction = null;
+
+        // The call's id is chosen first, so the safety decisions, the usage records and the audit entries share it.
+        var callId = AiCallId.New(Meter.TimeProvider.GetUtcNow());
         var body = await PooledBuffer.CopyAsync(request.Content!, cancellationToken).ConfigureAwait(false);
         try
         {
             ReadOnlyMemory<byte> bytes = body.WrittenMemory;
             if (Safety is not null)
             {
-                var (session, redacted) = await RequestSafety.CheckAsync(Safety, bytes, format, scope, cancellationToken).ConfigureAwait(false);
+                var (session, redacted) = await RequestSafety.CheckAsync(Safety, bytes, format, scope, callId, cancellationToken).ConfigureAwait(false);
                 redaction = session;
                 if (redacted is not null)
                 {
@@ -133,7 +136,7 @@ internal sealed class HttpPipeline
 
         var provider = LlmEndpoint.ProviderOf(request.RequestUri, format, _options.Provider, Meter.Catalog);
         var now = Meter.TimeProvider.GetUtcNow();
-        var call = new AiCall(AiCallId.New(now), scope, new HttpCallRequest(facts), now, facts.Stream)
+        var call = new AiCall(callId, scope, new HttpCallRequest(facts), now, facts.Stream)
         {
             RequestedModel = model,
             RequestedMaxOutputTokens = facts.MaxOutputTokens,

@@ -19,7 +19,7 @@ internal static class RequestSafety
     /// <exception cref="SafetyPolicyViolationException">The policy blocks the call.</exception>
     /// <exception cref="JsonException">The body is not JSON.</exception>
     public static async ValueTask<(RedactionSession Session, byte[]? Body)> CheckAsync(
-        SafetyGuard guard, ReadOnlyMemory<byte> body, WireFormat format, AiScope scope, CancellationToken cancellationToken)
+        SafetyGuard guard, ReadOnlyMemory<byte> body, WireFormat format, AiScope scope, AiCallId callId, CancellationToken cancellationToken)
     {
         var root = JsonNode.Parse(body.Span) as JsonObject ?? throw new JsonException("The body is not a JSON object.");
         var texts = Collect(root, format);
@@ -29,7 +29,7 @@ internal static class RequestSafety
             input[i] = texts[i].Text;
         }
 
-        var result = await guard.CheckInputAsync(input, scope, cancellationToken).ConfigureAwait(false);
+        var result = await guard.CheckInputAsync(input, scope, callId, cancellationToken).ConfigureAwait(false);
         var changed = false;
         for (var i = 0; i < texts.Count; i++)
         {

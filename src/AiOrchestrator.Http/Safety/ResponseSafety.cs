@@ -17,7 +17,7 @@ internal static class ResponseSafety
     /// <summary>Returns <paramref name="response"/> with its answer checked and restored.</summary>
     /// <exception cref="SafetyPolicyViolationException">The policy blocks the answer (the response is disposed).</exception>
     public static async Task<HttpResponseMessage> ApplyAsync(
-        SafetyGuard guard, RedactionSession session, AiScope scope, WireFormat format, HttpResponseMessage response, CancellationToken cancellationToken)
+        SafetyGuard guard, RedactionSession session, AiScope scope, AiCallId callId, WireFormat format, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode || response.Content is null)
         {
@@ -40,7 +40,7 @@ internal static class ResponseSafety
         {
             await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var rewritten = Check(guard, session, scope, format, body);
+            var rewritten = Check(guard, session, scope, callId, format, body);
             if (rewritten is not null)
             {
                 response.Content = Replace(response.Content, rewritten);
@@ -57,7 +57,7 @@ internal static class ResponseSafety
 
     /// <summary>The answer <paramref name="body"/> with its texts checked and restored, or null when nothing changed or it is not JSON.</summary>
     /// <exception cref="SafetyPolicyViolationException">The policy blocks the answer.</exception>
-    public static byte[]? Check(SafetyGuard guard, RedactionSession session, AiScope scope, WireFormat format, byte[] body)
+    public static byte[]? Check(SafetyGuard guard, RedactionSession session, AiScope scope, AiCallId callId, WireFormat format, byte[] body)
     {
         JsonObject? root;
         try
@@ -78,7 +78,7 @@ internal static class ResponseSafety
         var changed = false;
         foreach (var text in texts)
         {
-            var result = guard.CheckOutput(text.Text.Text, session, scope, text.Text.Kind);
+            var result = guard.CheckOutput(text.Text.Text, session, scope, text.Text.Kind, callId);
             if (!string.Equals(result.Text, text.Text.Text, StringComparison.Ordinal))
             {
                 text.Write(result.Text);

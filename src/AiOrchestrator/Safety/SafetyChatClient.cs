@@ -1,11 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using AiOrchestrator.Audit;
 using AiOrchestrator.Metering;
 using AiOrchestrator.Pipeline;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AiOrchestrator.Safety;
 
@@ -26,17 +23,12 @@ internal sealed class SafetyChatClient : DelegatingChatClient
 
     private readonly SafetyGuard _guard;
     private readonly UsageMeter _meter;
-    private readonly IAuditSink? _audit;
-    private readonly ILogger _logger;
-    private int _auditFailureLogged;
 
-    public SafetyChatClient(IChatClient innerClient, SafetyGuard guard, UsageMeter meter, IAuditSink? audit = null, ILogger? logger = null)
+    public SafetyChatClient(IChatClient innerClient, SafetyGuard guard, UsageMeter meter)
         : base(innerClient)
     {
         _guard = guard;
         _meter = meter;
-        _audit = audit;
-        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
@@ -127,18 +119,7 @@ internal sealed class SafetyChatClient : DelegatingChatClient
             }
         }
 
-        SafetyInputResult checkedInput;
-        try
-        {
-            checkedInput = await _guard.CheckInputAsync(texts, scope, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SafetyPolicyViolationException ex)
-        {
-            Audited(AuditEntryKind.Blocked, ex.Decision, callId, scope);
-            throw;
-        }
-
-        Audited(checkedInput.Decision.Redacted ? AuditEntryKind.Redacted : null, checkedInput.Decision, callId, scope);
+        var checkedInput = await _guard.CheckInputAsync(texts, scope, callId, cancellationToken).ConfigureAwait(false);
         var safe = checkedInput.Texts;
         var changed = false;
         for (var i = 0; i < texts.Count && !changed; i++)
@@ -209,18 +190,7 @@ internal sealed class SafetyChatClient : DelegatingChatClient
             switch (content)
             {
                 case TextContent text when text.GetType() == typeof(TextContent):
-                    SafetyOutputResult output;
-                    try
-                    {
-                        output = _guard.CheckOutput(text.Text, session, scope);
-                    }
-                    catch (SafetyPolicyViolationException ex)
-                    {
-                        Audited(AuditEntryKind.Blocked, ex.Decision, callId, scope);
-                        throw;
-                    }
-
-                    Audited(output.Decision.Redacted ? AuditEntryKind.Redacted : null, output.Decision, callId, scope);
+                    var output = _guard.CheckOutput(text.Text, session, scope, SafetyTextKind.Assistant, callId);
                     text.Text = output.Text;
                     break;
                 case FunctionCallContent call:
@@ -236,7 +206,7 @@ internal sealed class SafetyChatClient : DelegatingChatClient
     /// </summary>
     private (ChatOptions? Options, AiCallId? CallId) WithCallId(ChatOptions? options)
     {
-        if (_audit is null)
+        if (_guard.Audit is null)
         {
             return (options, null);
         }
@@ -246,22 +216,6 @@ internal sealed class SafetyChatClient : DelegatingChatClient
         (withId.AdditionalProperties ??= [])[AiCall.CallIdKey] = id;
         return (withId, id);
     }
-
-    /// <summary>Appends a safety decision (types, counts, actions, rule; never a value) when it is one to keep.</summary>
-    private void Audited(AuditEntryKind? kind, SafetyDecision decision, AiCallId? callId, AiScope scope)
-    {
-        if (_audit is null || kind is not { } entryKind || callId is not { } id)
-        {
-            return;
-        }
-
-        var found = string.Join(",", decision.Findings.Select(f => f.Type.Name + ":" + f.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var attributes = AuditAttributes.Of(AuditAttributeKey.Rule, Short("safety:" + decision.Rule))
-            .With(AuditAttributeKey.Reason, Short(decision.Direction + (decision.BlockedBy is { } by ? " blocked by " + by.Name : string.Empty) + (found.Length > 0 ? " " + found : string.Empty)));
-        AuditStage.Append(_audit, new AuditEvent(entryKind, id) { Scope = scope, Attributes = attributes }, _logger, ref _auditFailureLogged);
-    }
-
-    private static string Short(string value) => value.Length <= AuditAttributes.MaxValueLength ? value : value[..AuditAttributes.MaxValueLength];
 
     /// <summary>Restores the placeholders inside a tool call's arguments (the model calls tools with what it was given).</summary>
     private static void RestoreArguments(FunctionCallContent call, RedactionSession session)

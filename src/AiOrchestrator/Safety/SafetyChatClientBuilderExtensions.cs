@@ -32,6 +32,6 @@ public static class SafetyChatClientBuilderExtensions
         }
 
         var meter = MeteringChatClientBuilderExtensions.Required<UsageMeter>(services);
-        return new SafetyChatClient(innerClient, guard, meter, services.GetService<AiOrchestrator.Audit.IAuditSink>(), services.GetService<Microsoft.Extensions.Logging.ILogger<SafetyGuard>>());
+        return new SafetyChatClient(innerClient, guard, meter);
     }
 }

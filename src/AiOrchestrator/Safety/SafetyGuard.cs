@@ -1,3 +1,5 @@
+using System.Globalization;
+using AiOrchestrator.Audit;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Text;
@@ -21,6 +23,7 @@ public sealed partial class SafetyGuard : IDisposable
     private readonly SensitiveDataScanner _scanner;
     private readonly IPromptInjectionDetector[] _injectionDetectors;
     private readonly ILogger _logger;
+    private int _auditFailureLogged;
     private readonly SafetyMetrics _metrics;
 
     /// <summary>Creates the guard.</summary>
@@ -56,7 +59,44 @@ public sealed partial class SafetyGuard : IDisposable
     /// session that restores the answer.
     /// </summary>
     /// <exception cref="SafetyPolicyViolationException">The policy blocks the call; the provider must not be called.</exception>
-    public async ValueTask<SafetyInputResult> CheckInputAsync(IReadOnlyList<SafetyText> texts, AiScope? scope = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Given the call's <paramref name="callId"/> and an audit log registered, a redaction or a block is appended to the
+    /// log under that id (rule, direction, types and counts; never a value). Both pipelines' stages pass it.
+    /// </remarks>
+    public async ValueTask<SafetyInputResult> CheckInputAsync(IReadOnlyList<SafetyText> texts, AiScope? scope = null, AiCallId? callId = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var result = await CheckInputCoreAsync(texts, scope, cancellationToken).ConfigureAwait(false);
+            Audited(result.Decision.Redacted ? AuditEntryKind.Redacted : null, result.Decision, callId, scope);
+            return result;
+        }
+        catch (SafetyPolicyViolationException ex)
+        {
+            Audited(AuditEntryKind.Blocked, ex.Decision, callId, scope);
+            throw;
+        }
+    }
+
+    /// <summary>Where decisions are audited, when an audit log is registered.</summary>
+    internal IAuditSink? Audit { get; init; }
+
+    private void Audited(AuditEntryKind? kind, SafetyDecision decision, AiCallId? callId, AiScope? scope)
+    {
+        if (Audit is null || kind is not { } entryKind || callId is not { } id)
+        {
+            return;
+        }
+
+        var found = string.Join(",", decision.Findings.Select(f => f.Type.Name + ":" + f.Count.ToString(CultureInfo.InvariantCulture)));
+        var reason = decision.Direction + (decision.BlockedBy is { } by ? " blocked by " + by.Name : string.Empty) + (found.Length > 0 ? " " + found : string.Empty);
+        var attributes = AuditAttributes.Of(AuditAttributeKey.Rule, Short("safety:" + decision.Rule)).With(AuditAttributeKey.Reason, Short(reason));
+        AuditStage.Append(Audit, new AuditEvent(entryKind, id) { Scope = scope, Attributes = attributes }, _logger, ref _auditFailureLogged);
+
+        static string Short(string value) => value.Length <= AuditAttributes.MaxValueLength ? value : value[..AuditAttributes.MaxValueLength];
+    }
+
+    private async ValueTask<SafetyInputResult> CheckInputCoreAsync(IReadOnlyList<SafetyText> texts, AiScope? scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
         scope ??= new AiScope();
@@ -170,7 +210,23 @@ public sealed partial class SafetyGuard : IDisposable
     /// (restored values are JSON-escaped). Redacted output values become <c>[REDACTED_TYPE]</c>, which cannot be restored.
     /// </summary>
     /// <exception cref="SafetyPolicyViolationException">The policy blocks the answer.</exception>
-    public SafetyOutputResult CheckOutput(string text, RedactionSession session, AiScope? scope = null, SafetyTextKind kind = SafetyTextKind.Assistant)
+    /// <remarks>Given the call's <paramref name="callId"/>, a filtered or blocked answer is audited under that id when an audit log is registered.</remarks>
+    public SafetyOutputResult CheckOutput(string text, RedactionSession session, AiScope? scope = null, SafetyTextKind kind = SafetyTextKind.Assistant, AiCallId? callId = null)
+    {
+        try
+        {
+            var result = CheckOutputCore(text, session, scope, kind);
+            Audited(result.Decision.Redacted ? AuditEntryKind.Redacted : null, result.Decision, callId, scope);
+            return result;
+        }
+        catch (SafetyPolicyViolationException ex)
+        {
+            Audited(AuditEntryKind.Blocked, ex.Decision, callId, scope);
+            throw;
+        }
+    }
+
+    private SafetyOutputResult CheckOutputCore(string text, RedactionSession session, AiScope? scope, SafetyTextKind kind)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(session);

@@ -46,7 +46,10 @@ public static class SafetyServiceCollectionExtensions
             sp.GetRequiredService<SensitiveDataScanner>(),
             sp.GetServices<IPromptInjectionDetector>(),
             sp.GetService<ILogger<SafetyGuard>>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>())
+        {
+            Audit = sp.GetService<AiOrchestrator.Audit.IAuditSink>(),
+        });
         return services;
     }
 }

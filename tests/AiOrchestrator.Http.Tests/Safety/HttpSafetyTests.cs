@@ -76,6 +76,31 @@ public class HttpSafetyTests
     }
 
     [Fact]
+    public async Task A_redaction_is_audited_under_the_call_id_of_its_usage_record_without_the_values()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "aio-http-safety-audit-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Sent to [EMAIL_1].", Usage), LlmServer.Json);
+            await using var host = new HttpTestHost(handler, services: s => s.AddSafety().AddAuditLog(configure: o => o.Directory = directory));
+
+            await SendAsync(host, ChatUrl, ChatWith($"Mail {Email} the receipt for card {Card}."));
+
+            var log = host.Services.GetRequiredService<AiOrchestrator.Audit.AuditLog>();
+            await log.FlushAsync();
+            var entries = log.ReadEntries();
+            entries.Select(e => e.Kind).Should().Equal(AiOrchestrator.Audit.AuditEntryKind.Redacted, AiOrchestrator.Audit.AuditEntryKind.Settled);
+            var record = (await host.RecordsAsync()).Should().ContainSingle().Subject;
+            entries.Should().OnlyContain(e => e.CallId.Value == record.CallId);
+            entries.Should().OnlyContain(e => !System.Text.Encoding.UTF8.GetString(e.ToCanonicalJson()).Contains(Email, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_request_without_findings_is_sent_byte_for_byte()
     {
         var handler = new CannedHandler(OpenAIWire.ChatCompletion("gpt-4o-2024-08-06", "Forty-two.", Usage), LlmServer.Json);
