@@ -56,19 +56,34 @@ internal sealed class SafetyChatClient : DelegatingChatClient
         var (safeMessages, safeOptions, session) = await CheckInputAsync(messages, options, scope, callId, cancellationToken).ConfigureAwait(false);
         var restorer = session.CreateStreamingRestorer();
         ChatResponseUpdate? last = null;
-        await foreach (var update in base.GetStreamingResponseAsync(safeMessages, safeOptions, cancellationToken).ConfigureAwait(false))
+        await foreach (var received in base.GetStreamingResponseAsync(safeMessages, safeOptions, cancellationToken).ConfigureAwait(false))
         {
-            for (var i = 0; i < update.Contents.Count; i++)
+            // The updates are copied, never changed: a stage further in (the cache) keeps the ones it received, with
+            // their placeholders, and must never see the restored values.
+            var update = received;
+            for (var i = 0; i < received.Contents.Count; i++)
             {
-                switch (update.Contents[i])
+                var content = received.Contents[i];
+                AIContent? restored = content switch
                 {
-                    case TextContent text when text.GetType() == typeof(TextContent):
-                        text.Text = restorer.Append(text.Text);
-                        break;
-                    case FunctionCallContent call:
-                        RestoreArguments(call, session);
-                        break;
+                    TextContent text when text.GetType() == typeof(TextContent) => Changed(text.Text, restorer.Append(text.Text)) is { } t
+                        ? new TextContent(t) { AdditionalProperties = text.AdditionalProperties, Annotations = text.Annotations }
+                        : null,
+                    FunctionCallContent call when session.Count > 0 && RestoredArguments(call, session) is { } arguments
+                        => new FunctionCallContent(call.CallId, call.Name, arguments) { AdditionalProperties = call.AdditionalProperties },
+                    _ => null,
+                };
+                if (restored is null)
+                {
+                    continue;
                 }
+
+                if (ReferenceEquals(update, received))
+                {
+                    update = CopyOf(received);
+                }
+
+                update.Contents[i] = restored;
             }
 
             last = update;
@@ -220,18 +235,40 @@ internal sealed class SafetyChatClient : DelegatingChatClient
     /// <summary>Restores the placeholders inside a tool call's arguments (the model calls tools with what it was given).</summary>
     private static void RestoreArguments(FunctionCallContent call, RedactionSession session)
     {
-        if (call.Arguments is not { Count: > 0 } arguments || session.Count == 0)
+        if (session.Count > 0 && RestoredArguments(call, session) is { } arguments)
         {
-            return;
+            call.Arguments = arguments;
+        }
+    }
+
+    /// <summary>The call's arguments with the placeholders restored, or null when there is nothing to restore.</summary>
+    private static Dictionary<string, object?>? RestoredArguments(FunctionCallContent call, RedactionSession session)
+    {
+        if (call.Arguments is not { Count: > 0 } arguments)
+        {
+            return null;
         }
 
         var json = JsonSerializer.Serialize(arguments, Json.GetTypeInfo(typeof(IDictionary<string, object?>)));
         var restored = session.RestoreJson(json);
-        if (!string.Equals(json, restored, StringComparison.Ordinal))
-        {
-            call.Arguments = ParseArguments(restored);
-        }
+        return string.Equals(json, restored, StringComparison.Ordinal) ? null : ParseArguments(restored);
     }
+
+    private static string? Changed(string before, string after) => string.Equals(before, after, StringComparison.Ordinal) ? null : after;
+
+    private static ChatResponseUpdate CopyOf(ChatResponseUpdate update) => new(update.Role, [.. update.Contents])
+    {
+        AuthorName = update.AuthorName,
+        MessageId = update.MessageId,
+        ResponseId = update.ResponseId,
+        ConversationId = update.ConversationId,
+        CreatedAt = update.CreatedAt,
+        FinishReason = update.FinishReason,
+        ModelId = update.ModelId,
+        AdditionalProperties = update.AdditionalProperties,
+        RawRepresentation = update.RawRepresentation,
+        ContinuationToken = update.ContinuationToken,
+    };
 
     private static Dictionary<string, object?> ParseArguments(string json)
     {
