@@ -199,6 +199,8 @@ internal sealed class ChatSnapshot
         return texts;
     }
 
+    // Every count is copied, the ones M.E.AI marks experimental too: a hit must report what the call used.
+#pragma warning disable MEAI001
     private static UsageDetails? Copy(UsageDetails? usage) => usage is null ? null : new UsageDetails
     {
         InputTokenCount = usage.InputTokenCount,
@@ -206,8 +208,13 @@ internal sealed class ChatSnapshot
         TotalTokenCount = usage.TotalTokenCount,
         CachedInputTokenCount = usage.CachedInputTokenCount,
         ReasoningTokenCount = usage.ReasoningTokenCount,
+        InputTextTokenCount = usage.InputTextTokenCount,
+        InputAudioTokenCount = usage.InputAudioTokenCount,
+        OutputTextTokenCount = usage.OutputTextTokenCount,
+        OutputAudioTokenCount = usage.OutputAudioTokenCount,
         AdditionalCounts = usage.AdditionalCounts is { Count: > 0 } extra ? new AdditionalPropertiesDictionary<long>(extra) : null,
     };
+#pragma warning restore MEAI001
 
     private sealed record Part(ChatRole? Role, string? AuthorName, string? MessageId, DateTimeOffset? CreatedAt, string[] Texts, UsageDetails? Usage)
     {
