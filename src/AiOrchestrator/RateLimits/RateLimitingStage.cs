@@ -34,9 +34,10 @@ internal sealed class RateLimitingStage(ScopeRateLimiter limiter, UsageMeter met
             }
 
             var input = attempt.ReservedInputTokens > 0 ? attempt.ReservedInputTokens : call.GetInputBound(TokenizerFamilies.ForModel(attempt.Model));
-            // A call without an output cap is counted at a default until it ends; what it used is charged then.
-            var output = Math.Min(attempt.MaxOutputTokens, call.OutputCap);
-            output = output is > 0 and <= MaxCountedOutput ? output : UncappedOutputEstimate;
+            // A call that produces no output (an embedding) counts its input alone; a call without an output cap is
+            // counted at a default until it ends, and what it used is charged then.
+            var output = attempt.MaxOutputTokens <= 0 ? 0 : Math.Min(attempt.MaxOutputTokens, call.OutputCap);
+            output = output is >= 0 and <= MaxCountedOutput ? output : UncappedOutputEstimate;
             var cost = attempt.Reservation is { } reservation ? reservation.Amount.Amount : attempt.Price.EstimateMaxCost(input, output).Amount;
             attempt.TokenPermit = await limiter.AcquireTokensAsync(call.Scope, attempt.Model, input + output, cost, cancellationToken).ConfigureAwait(false);
         }

@@ -22,6 +22,22 @@ public class EmbeddingPipelineTests
     private static IDisposable Search() => AiScope.Begin(organization: "acme", team: "search");
 
     [Fact]
+    public async Task A_token_rate_limit_counts_an_embedding_call_by_its_input_alone()
+    {
+        // An embedding produces no output: its permit is its input bound, not an input plus a default output cap.
+        await using var host = new EmbeddingTestHost(configureServices: s => s.AddRateLimits(configure: o => o.Limits.Add(
+            new AiOrchestrator.RateLimits.RateLimitRule { Level = AiOrchestrator.RateLimits.RateLimitLevel.Organization, Organization = "acme", Tokens = 1_000 })));
+        host.Server.ServeEmbeddings(OpenAIEmbeddingsWire.Response(Model, Inputs.Length, promptTokens: 23));
+
+        using (Search())
+        {
+            (await host.Generator.GenerateAsync(Inputs)).Should().HaveCount(2);
+        }
+
+        host.Server.RequestCount.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Reported_input_tokens_are_recorded_and_settled_at_the_catalog_price()
     {
         await using var host = new EmbeddingTestHost();

@@ -20,7 +20,7 @@ internal sealed class EmbeddingTestHost : IAsyncDisposable
     public static readonly WalletId Org = WalletId.ForOrganization("acme");
     public static readonly WalletId Team = WalletId.ForTeam("acme", "search");
 
-    public EmbeddingTestHost(decimal teamLimit = 1m, bool budgets = true, Action<BudgetOptions>? configureBudgets = null)
+    public EmbeddingTestHost(decimal teamLimit = 1m, bool budgets = true, Action<BudgetOptions>? configureBudgets = null, Action<IServiceCollection>? configureServices = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
@@ -41,6 +41,7 @@ internal sealed class EmbeddingTestHost : IAsyncDisposable
             });
         }
 
+        configureServices?.Invoke(services);
         Services = services.BuildServiceProvider();
         Generator = new EmbeddingGeneratorBuilder<string, Embedding<float>>(Server.OpenAIEmbeddings(Model)).UseAiOrchestrator().Build(Services);
     }
