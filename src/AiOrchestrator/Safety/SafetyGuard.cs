@@ -68,7 +68,9 @@ public sealed partial class SafetyGuard : IDisposable
         try
         {
             var result = await CheckInputCoreAsync(texts, scope, cancellationToken).ConfigureAwait(false);
-            Audited(result.Decision.Redacted ? AuditEntryKind.Redacted : null, result.Decision, callId, scope);
+            // The input decision is always one to keep: redacted, or allowed as it was (findings only warned about or
+            // logged are listed in the entry's reason).
+            Audited(result.Decision.Redacted ? AuditEntryKind.Redacted : AuditEntryKind.Allowed, result.Decision, callId, scope);
             return result;
         }
         catch (SafetyPolicyViolationException ex)

@@ -147,6 +147,27 @@ public class SafetyStageTests
         }
     }
 
+    [Fact]
+    public async Task A_call_the_policy_lets_through_unchanged_is_audited_as_allowed()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "aio-safety-allowed-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var host = new CacheTestHost(services: s => s.AddSafety().AddAuditLog(configure: o => o.Directory = directory));
+            await host.Client.GetResponseAsync("What is the capital of France?");
+
+            var log = host.Services.GetRequiredService<AiOrchestrator.Audit.AuditLog>();
+            await log.FlushAsync();
+            var entries = log.ReadEntries();
+            entries.Select(e => e.Kind).Should().Equal(AiOrchestrator.Audit.AuditEntryKind.Allowed, AiOrchestrator.Audit.AuditEntryKind.Settled);
+            entries[0].CallId.Should().Be(entries[1].CallId);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async IAsyncEnumerable<ChatResponseUpdate> Echo(string text, int size, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
