@@ -4,7 +4,7 @@ namespace AiOrchestrator.Http.Pipeline;
 /// Passes a provider's event stream to the caller byte for byte while a <see cref="StreamMeter"/> meters it.
 /// Reading to the end, failing, or disposing early each records the attempt once.
 /// </summary>
-internal sealed class MeteredStream : Stream
+internal sealed class MeteredStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly StreamMeter _meter;
@@ -13,25 +13,6 @@ internal sealed class MeteredStream : Stream
     {
         _inner = inner;
         _meter = meter;
-    }
-
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     /// <inheritdoc/>
@@ -53,10 +34,6 @@ internal sealed class MeteredStream : Stream
     }
 
     /// <inheritdoc/>
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
     {
         ThrowIfStopped();
@@ -73,23 +50,6 @@ internal sealed class MeteredStream : Stream
 
         return Passed(buffer[..read]);
     }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     public override async ValueTask DisposeAsync()

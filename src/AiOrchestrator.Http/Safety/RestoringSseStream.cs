@@ -1,3 +1,5 @@
+using AiOrchestrator.Http.Pipeline;
+
 namespace AiOrchestrator.Http.Safety;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace AiOrchestrator.Http.Safety;
 /// by an <see cref="SseRestorer"/>. An event is held only until its end arrives, so the caller still gets every
 /// event as the provider sends it.
 /// </summary>
-internal sealed class RestoringSseStream(Stream inner, SseRestorer restorer) : Stream
+internal sealed class RestoringSseStream(Stream inner, SseRestorer restorer) : ReadOnlyStream
 {
     private readonly MemoryStream _output = new();
     private byte[] _input = new byte[4096];
@@ -13,25 +15,6 @@ internal sealed class RestoringSseStream(Stream inner, SseRestorer restorer) : S
     private int _scanned;
     private int _outputRead;
     private bool _ended;
-
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <inheritdoc/>
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -47,10 +30,6 @@ internal sealed class RestoringSseStream(Stream inner, SseRestorer restorer) : S
     }
 
     /// <inheritdoc/>
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
     {
         while (Available == 0 && !_ended)
@@ -61,23 +40,6 @@ internal sealed class RestoringSseStream(Stream inner, SseRestorer restorer) : S
 
         return Take(buffer);
     }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
