@@ -44,16 +44,19 @@ public static class SafetySnippets
         #endregion
     }
 
-    public static async IAsyncEnumerable<string> Stream(SafetyInputResult input, IChatClient model, IList<ChatMessage> messages)
+    public static async IAsyncEnumerable<string> Stream(SafetyGuard guard, SafetyInputResult input, AiScope scope, IChatClient model, IList<ChatMessage> messages)
     {
         #region safety-streaming
-        var restorer = input.Session.CreateStreamingRestorer();
+        // The same output policy as CheckOutput, chunk by chunk, and the call's values put back.
+        var restorer = guard.CreateStreamingOutput(input.Session, scope);
         await foreach (var update in model.GetStreamingResponseAsync(messages))
         {
-            // Holds back only a tail that may be the start of a placeholder split across chunks.
+            // Holds back a short window (StreamingHoldBack, 64 characters) and the word it starts in, so a value split
+            // across chunks is found whole; throws SafetyPolicyViolationException when the policy blocks a value.
             yield return restorer.Append(update.Text);
         }
 
+        // The rest, and the answer's output decision (counted, logged and audited once).
         yield return restorer.Flush();
         #endregion
     }

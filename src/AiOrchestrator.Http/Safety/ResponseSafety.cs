@@ -10,7 +10,7 @@ namespace AiOrchestrator.Http.Safety;
 /// The output side of the safety stage in the <c>HttpClient</c> pipeline, run by the outer handler after the cache
 /// (so cache entries keep the placeholders the provider saw): a buffered JSON answer has each text checked by the
 /// <see cref="SafetyGuard"/> (output filters, then the call's placeholders restored) and is rewritten; an event
-/// stream is restored as it is read (<see cref="RestoringSseContent"/>). Error responses pass as they are.
+/// stream is filtered and restored as it is read (<see cref="RestoringSseContent"/>). Error responses pass as they are.
 /// </summary>
 internal static class ResponseSafety
 {
@@ -27,10 +27,11 @@ internal static class ResponseSafety
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            // Streams are restored chunk by chunk; with nothing redacted there is nothing to restore.
-            if (session.Count > 0)
+            // Streams are filtered and restored event by event; with nothing redacted and an output policy that
+            // changes nothing, the events pass as they came.
+            if (session.Count > 0 || guard.OutputMayChangeText(scope))
             {
-                response.Content = new RestoringSseContent(response.Content, session, format);
+                response.Content = new RestoringSseContent(response.Content, new SseRestorer(guard, session, scope, callId, format));
             }
 
             return response;

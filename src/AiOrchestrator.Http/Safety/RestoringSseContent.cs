@@ -1,16 +1,14 @@
 using AiOrchestrator.Http.Pipeline;
-using AiOrchestrator.Http.Wire;
-using AiOrchestrator.Safety;
 
 namespace AiOrchestrator.Http.Safety;
 
 /// <summary>
 /// Stands in for a streamed answer's content: the same headers, and a read stream that restores the call's
-/// placeholders event by event (<see cref="SseRestorer"/>). Disposing it disposes the content it wraps, so an
+/// placeholders and applying the output policy event by event (<see cref="SseRestorer"/>). Disposing it disposes the content it wraps, so an
 /// abandoned stream is still recorded by the meter underneath.
 /// </summary>
-internal sealed class RestoringSseContent(HttpContent inner, RedactionSession session, WireFormat format) : WrappedStreamContent(inner, keepsLength: false)
+internal sealed class RestoringSseContent(HttpContent inner, SseRestorer restorer) : WrappedStreamContent(inner, keepsLength: false)
 {
     /// <inheritdoc/>
-    protected override Stream Wrap(Stream source) => new RestoringSseStream(source, new SseRestorer(session, format));
+    protected override Stream Wrap(Stream source) => new RestoringSseStream(source, restorer);
 }

@@ -7,16 +7,15 @@ using AiOrchestrator.Safety;
 namespace AiOrchestrator.Http.Safety;
 
 /// <summary>
-/// Restores the call's placeholders in a server-sent event stream, one event at a time: the text and tool-argument
-/// deltas go through a <see cref="StreamingRestorer"/> per choice, content block or output part (which holds back a
-/// placeholder split across events), and what is held back is given out when that choice, block or part ends. Every
-/// event with nothing to restore is passed on byte for byte.
+/// Filters and restores a server-sent event stream, one event at a time: the text and tool-argument deltas go through
+/// the guard's streaming output (<see cref="SafetyGuard.CreateStreamingOutput"/>) per choice, content block or output
+/// part — the same output policy as a buffered answer, holding back a short window so a value or a placeholder split
+/// across events is handled whole — and what is held back is given out when that choice, block or part ends. Events
+/// that repeat a whole text (the Responses API's done and completed events) get the same filter and restoration.
+/// Every event with nothing to change is passed on byte for byte.
 /// </summary>
-/// <remarks>
-/// Only restoration happens here; output filters (secrets the model writes itself) apply to buffered answers, where
-/// the whole text is known. An event whose <c>data</c> spans several lines or is not JSON is passed on as it came.
-/// </remarks>
-internal sealed class SseRestorer(RedactionSession session, WireFormat format)
+/// <remarks>An event whose <c>data</c> spans several lines or is not JSON is passed on as it came.</remarks>
+internal sealed class SseRestorer(SafetyGuard guard, RedactionSession session, AiScope scope, AiCallId callId, WireFormat format)
 {
     private static readonly byte[] Newline = "\n"u8.ToArray();
 
@@ -236,7 +235,7 @@ internal sealed class SseRestorer(RedactionSession session, WireFormat format)
         return RestoreStrings(root);
     }
 
-    /// <summary>Restores every string value inside <paramref name="node"/>; <c>arguments</c> values are raw JSON.</summary>
+    /// <summary>Filters and restores every string value inside <paramref name="node"/>; <c>arguments</c> values are raw JSON.</summary>
     private bool RestoreStrings(JsonNode node)
     {
         var changed = false;
@@ -247,7 +246,7 @@ internal sealed class SseRestorer(RedactionSession session, WireFormat format)
                 {
                     if (WireText.StringOf(value) is { } text)
                     {
-                        var restored = name == "arguments" ? session.RestoreJson(text) : session.Restore(text);
+                        var restored = guard.FilterRepeatedOutput(text, session, scope, name == "arguments" ? SafetyTextKind.ToolCallArguments : SafetyTextKind.Assistant);
                         if (!ReferenceEquals(restored, text))
                         {
                             obj[name] = restored;
@@ -266,7 +265,7 @@ internal sealed class SseRestorer(RedactionSession session, WireFormat format)
                 {
                     if (WireText.StringOf(array[i]) is { } text)
                     {
-                        var restored = session.Restore(text);
+                        var restored = guard.FilterRepeatedOutput(text, session, scope, SafetyTextKind.Assistant);
                         if (!ReferenceEquals(restored, text))
                         {
                             array[i] = restored;
@@ -295,7 +294,7 @@ internal sealed class SseRestorer(RedactionSession session, WireFormat format)
 
         if (!_open.TryGetValue(key, out var pending))
         {
-            pending = new Pending(session.CreateStreamingRestorer(json), template, name, field ?? parent);
+            pending = new Pending(guard.CreateStreamingOutput(session, scope, json ? SafetyTextKind.ToolCallArguments : SafetyTextKind.Assistant, callId), template, name, field ?? parent);
             _open[key] = pending;
         }
 

@@ -13,8 +13,9 @@ namespace AiOrchestrator.Safety;
 /// goes through <see cref="SafetyGuard.CheckInputAsync"/> once; a blocked call throws
 /// <see cref="SafetyPolicyViolationException"/> and reaches nobody, costs nothing and reserves nothing; a redacted call
 /// goes on with placeholders. The answer comes back through <see cref="SafetyGuard.CheckOutput"/> (secrets the model
-/// writes are filtered, placeholders restored), text and tool-call arguments alike; a stream is restored chunk by
-/// chunk, a placeholder split over two chunks included. The values live only in this call's memory. The rules are
+/// writes are filtered, placeholders restored), text and tool-call arguments alike; a stream goes through
+/// <see cref="SafetyGuard.CreateStreamingOutput"/>: filtered and restored chunk by chunk, with a short window held back
+/// so a value or a placeholder split over two chunks is handled whole. The values live only in this call's memory. The rules are
 /// the guard's: the <c>HttpClient</c> pipeline adapts its wire formats to the same guard.
 /// </summary>
 internal sealed class SafetyChatClient : DelegatingChatClient
@@ -54,7 +55,7 @@ internal sealed class SafetyChatClient : DelegatingChatClient
         var scope = _meter.ResolveScope(options);
         (options, var callId) = WithCallId(options);
         var (safeMessages, safeOptions, session) = await CheckInputAsync(messages, options, scope, callId, cancellationToken).ConfigureAwait(false);
-        var restorer = session.CreateStreamingRestorer();
+        var restorer = _guard.CreateStreamingOutput(session, scope, SafetyTextKind.Assistant, callId);
         ChatResponseUpdate? last = null;
         await foreach (var received in base.GetStreamingResponseAsync(safeMessages, safeOptions, cancellationToken).ConfigureAwait(false))
         {
@@ -90,7 +91,7 @@ internal sealed class SafetyChatClient : DelegatingChatClient
             yield return update;
         }
 
-        // A tail held back because it could have been the start of a placeholder.
+        // The tail held back (a possible placeholder, or the output filter's window), and the answer's output decision.
         var tail = restorer.Flush();
         if (tail.Length > 0)
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using AiOrchestrator.Audit;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
-using System.Text;
 using AiOrchestrator.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -215,69 +214,85 @@ public sealed partial class SafetyGuard : IDisposable
     /// <remarks>Given the call's <paramref name="callId"/>, a filtered or blocked answer is audited under that id when an audit log is registered.</remarks>
     public SafetyOutputResult CheckOutput(string text, RedactionSession session, AiScope? scope = null, SafetyTextKind kind = SafetyTextKind.Assistant, AiCallId? callId = null)
     {
-        try
-        {
-            var result = CheckOutputCore(text, session, scope, kind);
-            Audited(result.Decision.Redacted ? AuditEntryKind.Redacted : null, result.Decision, callId, scope);
-            return result;
-        }
-        catch (SafetyPolicyViolationException ex)
-        {
-            Audited(AuditEntryKind.Blocked, ex.Decision, callId, scope);
-            throw;
-        }
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(session);
+        var filter = new OutputFilter(this, scope, callId);
+        var filtered = filter.Apply(text, 0, text.Length, filter.Scan(text, 0));
+        var decision = filter.Complete();
+        var restored = kind == SafetyTextKind.ToolCallArguments ? session.RestoreJson(filtered) : session.Restore(filtered);
+        return new SafetyOutputResult(restored, decision);
     }
 
-    private SafetyOutputResult CheckOutputCore(string text, RedactionSession session, AiScope? scope, SafetyTextKind kind)
+    /// <summary>
+    /// A restorer for a streamed answer that also applies the output policy of <paramref name="scope"/>: feed it the
+    /// chunks, then flush it. When the policy redacts or blocks output findings, it holds back the last
+    /// <see cref="SafetyOptions.StreamingHoldBack"/> characters (and never splits a word or a value it has found), so
+    /// a value split across chunks is found whole; the decision for the whole answer is reported at the flush.
+    /// </summary>
+    /// <param name="session">The call's redaction session.</param>
+    /// <param name="scope">The call's scope.</param>
+    /// <param name="kind"><see cref="SafetyTextKind.ToolCallArguments"/> for raw JSON (restored values are JSON-escaped).</param>
+    /// <param name="callId">The call's id, for the audit log.</param>
+    public StreamingRestorer CreateStreamingOutput(RedactionSession session, AiScope? scope = null, SafetyTextKind kind = SafetyTextKind.Assistant, AiCallId? callId = null)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return new StreamingRestorer(session, kind == SafetyTextKind.ToolCallArguments, new OutputFilter(this, scope, callId), _options.StreamingHoldBack);
+    }
+
+    /// <summary>
+    /// Applies the output policy of <paramref name="scope"/> to a text that repeats what a stream already gave out
+    /// (the Responses API's done events): redacted and restored like the stream, not counted or audited again.
+    /// </summary>
+    /// <param name="text">The repeated text.</param>
+    /// <param name="session">The call's redaction session.</param>
+    /// <param name="scope">The call's scope.</param>
+    /// <param name="kind"><see cref="SafetyTextKind.ToolCallArguments"/> for raw JSON.</param>
+    public string FilterRepeatedOutput(string text, RedactionSession session, AiScope? scope, SafetyTextKind kind)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(session);
-        scope ??= new AiScope();
-        var (rule, ruleName) = RuleFor(scope);
-        var findings = new List<SensitiveDataFinding>();
-        _scanner.Scan(text.AsSpan(), findings, out var complete);
-        var counts = new SortedDictionary<string, (SensitiveDataType Type, int Count, SafetyAction Action)>(StringComparer.Ordinal);
-        foreach (var f in findings)
+        var filter = new OutputFilter(this, scope, callId: null);
+        var filtered = filter.ChangesText ? filter.Apply(text, 0, text.Length, filter.Scan(text, 0)) : text;
+        return kind == SafetyTextKind.ToolCallArguments ? session.RestoreJson(filtered) : session.Restore(filtered);
+    }
+
+    /// <summary>True when the output policy for <paramref name="scope"/> redacts or blocks some type (a stream must then be filtered).</summary>
+    /// <param name="scope">The call's scope.</param>
+    public bool OutputMayChangeText(AiScope? scope) => OutputMayChangeText(RuleFor(scope ?? new AiScope()).Rule);
+
+    /// <summary>True when an output action of <paramref name="rule"/> (or the defaults) redacts or blocks.</summary>
+    internal bool OutputMayChangeText(SafetyScopeRule? rule)
+    {
+        static bool Changes(SafetyAction? a) => a is SafetyAction.Redact or SafetyAction.Block;
+        if (Changes(rule?.OutputSecrets ?? _options.OutputSecrets) || Changes(rule?.OutputPersonalData ?? _options.OutputPersonalData))
         {
-            var action = OutputAction(f.Type, rule);
-            counts[f.Type.Name] = counts.TryGetValue(f.Type.Name, out var c) ? (f.Type, c.Count + 1, action) : (f.Type, 1, action);
+            return true;
         }
 
-        var decision = new SafetyDecision
+        foreach (var (_, action) in _options.OutputActions)
         {
-            Direction = SafetyDirection.Output,
-            Scope = scope.ToString(),
-            Rule = ruleName,
-            Findings = Summaries(counts),
-            Incomplete = !complete,
-        };
-        foreach (var s in decision.Findings)
-        {
-            if (s.Action == SafetyAction.Block)
+            if (Changes(action))
             {
-                throw Blocked(decision with { Blocked = true, BlockedBy = s.Type });
+                return true;
             }
         }
 
-        var filtered = text;
-        var toRedact = findings.FindAll(f => OutputAction(f.Type, rule) == SafetyAction.Redact);
-        if (toRedact.Count > 0)
-        {
-            var sb = new StringBuilder(text.Length);
-            var copied = 0;
-            foreach (var f in toRedact)
-            {
-                sb.Append(text, copied, f.Start - copied).Append("[REDACTED_").Append(f.Type.Name).Append(']');
-                copied = f.End;
-            }
+        return false;
+    }
 
-            filtered = sb.Append(text, copied, text.Length - copied).ToString();
-            decision = decision with { Redacted = true };
-        }
+    /// <summary>Counts, logs and audits an output block; returns the exception to throw.</summary>
+    internal SafetyPolicyViolationException BlockedOutput(SafetyDecision decision, AiCallId? callId, AiScope scope)
+    {
+        var ex = Blocked(decision);
+        Audited(AuditEntryKind.Blocked, decision, callId, scope);
+        return ex;
+    }
 
+    /// <summary>Counts, logs and (when something was redacted) audits an output decision.</summary>
+    internal void ReportOutput(SafetyDecision decision, AiCallId? callId, AiScope scope)
+    {
         Report(decision);
-        var restored = kind == SafetyTextKind.ToolCallArguments ? session.RestoreJson(filtered) : session.Restore(filtered);
-        return new SafetyOutputResult(restored, decision);
+        Audited(decision.Redacted ? AuditEntryKind.Redacted : null, decision, callId, scope);
     }
 
     /// <inheritdoc/>
@@ -352,7 +367,7 @@ public sealed partial class SafetyGuard : IDisposable
         }
     }
 
-    private static SafetyFindingSummary[] Summaries(SortedDictionary<string, (SensitiveDataType Type, int Count, SafetyAction Action)> counts)
+    internal static SafetyFindingSummary[] Summaries(SortedDictionary<string, (SensitiveDataType Type, int Count, SafetyAction Action)> counts)
     {
         if (counts.Count == 0)
         {

@@ -38,6 +38,14 @@ public sealed class SafetyOptions
     /// <summary>Actions by type name for the answer; they win over the output category settings.</summary>
     public IDictionary<string, SafetyAction> OutputActions { get; } = new Dictionary<string, SafetyAction>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How many characters of a streamed answer are held back while the output policy redacts or blocks (0 to 4,096;
+    /// default 64), so a value split across chunks is found whole before any of it is given out. A word is never
+    /// split either (up to 256 more characters), nor a value that was found; a longer value with spaces in it (longer
+    /// than this) may be given out in part before it is found.
+    /// </summary>
+    public int StreamingHoldBack { get; set; } = 64;
+
     /// <summary>The injection score (0 to 1) at or above which <see cref="InjectionAction"/> applies. Defaults to 0.5.</summary>
     public double InjectionThreshold { get; set; } = 0.5;
 

@@ -48,6 +48,11 @@ public sealed class SafetyOptionsValidator : IValidateOptions<SafetyOptions>
         Action(failures, $"{section}:OutputPersonalData", options.OutputPersonalData);
         Action(failures, $"{section}:OutputSecrets", options.OutputSecrets);
         Injection(failures, section, options.InjectionThreshold, options.InjectionAction);
+        if (options.StreamingHoldBack is < 0 or > 4096)
+        {
+            failures.Add($"{section}:StreamingHoldBack is {options.StreamingHoldBack}; it must be from 0 to 4096 characters (the default, 64, covers cards, phone numbers and IBANs written with spaces).");
+        }
+
         Types(failures, $"{section}:Actions", options.Actions, known);
         Types(failures, $"{section}:OutputActions", options.OutputActions, known);
 
