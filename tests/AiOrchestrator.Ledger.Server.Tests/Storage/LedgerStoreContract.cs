@@ -208,10 +208,11 @@ public abstract class LedgerStoreContract : IAsyncLifetime
     {
         await Write(Changes(c => c.Put(Wallet("acme", "org:acme"))));
         const int callers = 64;
-        using var barrier = new Barrier(callers);
+        // An async gate, not a Barrier: 64 blocked pool threads would starve a 2-core machine's thread pool.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = Enumerable.Range(0, callers).Select(i => Task.Run(async () =>
         {
-            barrier.SignalAndWait();
+            await gate.Task;
             await Run(async (u, ct) =>
             {
                 var wallet = (await u.LockWalletsAsync("acme", ["org:acme"], ct))[0]!;
@@ -222,6 +223,7 @@ public abstract class LedgerStoreContract : IAsyncLifetime
                 return true;
             });
         })).ToArray();
+        gate.SetResult();
         await Task.WhenAll(tasks);
 
         var final = await Store.GetWalletAsync("acme", "org:acme", default);
