@@ -56,7 +56,7 @@ internal static partial class LedgerEngine
     /// <summary>Rejects a commit, release, renew or return of a hold that is not open.</summary>
     public static LedgerProblem NotOpen(string what, string id, HoldState state)
         => new(state == HoldState.Expired ? ProblemKind.HoldExpired : ProblemKind.HoldClosed,
-            $"The {what} '{id}' is {StateName(what, state)}; it can no longer change.", [new("status", StateName(what, state))]);
+            $"The {what} '{id}' is {StateName(what, state)}; it can no longer change.", [new("holdStatus", StateName(what, state))]);
 
     public static string StateName(string what, HoldState state) => (what, state) switch
     {
