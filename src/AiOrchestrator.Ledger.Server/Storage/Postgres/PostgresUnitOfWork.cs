@@ -1,0 +1,245 @@
+using AiOrchestrator.Ledger.Server.Storage.Rows;
+using Npgsql;
+using static AiOrchestrator.Ledger.Server.Storage.Postgres.PostgresRows;
+
+namespace AiOrchestrator.Ledger.Server.Storage.Postgres;
+
+/// <summary>
+/// One unit of work on one connection and one READ COMMITTED transaction: every read is <c>SELECT … FOR UPDATE</c>
+/// (row locks held to commit, so two ledger instances serialise on the rows they share), and the unit's writes go to
+/// the server in one batch. Wallets and leases are locked in ordinal id order (<c>COLLATE "C"</c>) whatever the
+/// database's collation. Transaction sequences come from the organisation's counter row, locked last in the write.
+/// </summary>
+internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerUnitOfWork
+{
+    private bool _written;
+
+    public ValueTask<OrganisationRow?> LockOrganisationAsync(string organisation, CancellationToken cancellationToken)
+    {
+        var command = Command("SELECT " + OrganisationColumns + " FROM organisations WHERE id = $1 FOR UPDATE");
+        command.Parameters.With(organisation);
+        return SingleAsync(command, Organisation, cancellationToken);
+    }
+
+    public ValueTask<ApiKeyRow?> LockApiKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var command = Command("SELECT " + ApiKeyColumns + " FROM api_keys WHERE id = $1 FOR UPDATE");
+        command.Parameters.With(keyId);
+        return SingleAsync(command, ApiKey, cancellationToken);
+    }
+
+    public ValueTask<IdempotencyRow?> LockIdempotencyAsync(string keyId, string key, CancellationToken cancellationToken)
+    {
+        var command = Command("SELECT " + IdempotencyColumns + " FROM idempotency WHERE key_id = $1 AND key = $2 FOR UPDATE");
+        command.Parameters.With(keyId).With(key);
+        return SingleAsync(command, Idempotency, cancellationToken);
+    }
+
+    public ValueTask<UsageSourceRow?> LockUsageSourceAsync(string organisation, string source, CancellationToken cancellationToken)
+    {
+        var command = Command("SELECT " + UsageSourceColumns + " FROM usage_sources WHERE organisation = $1 AND source = $2 FOR UPDATE");
+        command.Parameters.With(organisation).With(source);
+        return SingleAsync(command, UsageSource, cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlySet<string>> FindUsageRecordIdsAsync(string organisation, IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (recordIds.Count == 0)
+        {
+            return found;
+        }
+
+        var command = Command("SELECT id FROM usage_records WHERE organisation = $1 AND id = ANY($2)");
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.With(organisation).With(recordIds.ToArray());
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(reader.GetString(0));
+        }
+
+        return found;
+    }
+
+    public ValueTask<AuditSourceRow?> LockAuditSourceAsync(string organisation, string source, CancellationToken cancellationToken)
+    {
+        var command = Command("SELECT " + AuditSourceColumns + " FROM audit_sources WHERE organisation = $1 AND source = $2 FOR UPDATE");
+        command.Parameters.With(organisation).With(source);
+        return SingleAsync(command, AuditSource, cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<string>> ReadAuditHashesAsync(string organisation, string source, long count, CancellationToken cancellationToken)
+    {
+        var hashes = new List<string>((int)Math.Min(count, 100_000));
+        var command = Command("SELECT hash FROM audit_entries WHERE organisation = $1 AND source = $2 AND index < $3 ORDER BY index");
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.With(organisation).With(source).With(count);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            hashes.Add(reader.GetString(0));
+        }
+
+        return hashes;
+    }
+
+    public ValueTask<ReservationRow?> LockReservationAsync(string organisation, string reservationId, CancellationToken cancellationToken)
+    {
+        var command = Command("SELECT " + ReservationColumns + " FROM reservations WHERE organisation = $1 AND id = $2 FOR UPDATE");
+        command.Parameters.With(organisation).With(reservationId);
+        return SingleAsync(command, Reservation, cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<LeaseRow?>> LockLeasesAsync(string organisation, IReadOnlyList<string> leaseIds, CancellationToken cancellationToken) =>
+        LockManyAsync(
+            "SELECT " + LeaseColumns + " FROM leases WHERE organisation = $1 AND id = ANY($2) ORDER BY id COLLATE \"C\" FOR UPDATE",
+            organisation,
+            leaseIds,
+            Lease,
+            static row => row.Id,
+            cancellationToken);
+
+    public ValueTask<IReadOnlyList<WalletRow?>> LockWalletsAsync(string organisation, IReadOnlyList<string> walletIds, CancellationToken cancellationToken) =>
+        LockManyAsync(
+            "SELECT " + WalletColumns + " FROM wallets WHERE organisation = $1 AND id = ANY($2) ORDER BY id COLLATE \"C\" FOR UPDATE",
+            organisation,
+            walletIds,
+            Wallet,
+            static row => row.Id,
+            cancellationToken);
+
+    public async ValueTask WriteAsync(LedgerChanges changes, CancellationToken cancellationToken)
+    {
+        if (_written)
+        {
+            throw new InvalidOperationException("A unit of work writes once, at its end.");
+        }
+
+        _written = true;
+        if (changes.IsEmpty)
+        {
+            return;
+        }
+
+        var batch = new NpgsqlBatch(connection);
+        await using var batchScope = batch.ConfigureAwait(false);
+        // Statement order follows the lock order: idempotency, sources, holds, wallets; the sequence counters last.
+        foreach (var row in changes.Organisations ?? [])
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+        }
+
+        foreach (var row in changes.ApiKeys ?? [])
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+        }
+
+        if (changes.Idempotency is { } idempotency)
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(idempotency));
+        }
+
+        foreach (var row in changes.UsageSources ?? [])
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+        }
+
+        foreach (var row in changes.AuditSources ?? [])
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+        }
+
+        foreach (var row in changes.Reservations ?? [])
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+        }
+
+        foreach (var row in changes.Leases ?? [])
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+        }
+
+        foreach (var row in changes.Wallets ?? [])
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+        }
+
+        if (changes.UsageRecords is { Count: > 0 } usage)
+        {
+            batch.BatchCommands.Add(PostgresWrites.Insert(usage));
+        }
+
+        if (changes.AuditEntries is { Count: > 0 } entries)
+        {
+            batch.BatchCommands.Add(PostgresWrites.Insert(entries));
+        }
+
+        foreach (var row in changes.Checkpoints ?? [])
+        {
+            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+        }
+
+        if (changes.Transactions is { Count: > 0 } transactions)
+        {
+            foreach (var command in PostgresWrites.Append(transactions))
+            {
+                batch.BatchCommands.Add(command);
+            }
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private NpgsqlCommand Command(string sql) => new(sql, connection);
+
+    private static async ValueTask<T?> SingleAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<T?>> LockManyAsync<T>(
+        string sql, string organisation, IReadOnlyList<string> ids, Func<NpgsqlDataReader, T> read, Func<T, string> idOf, CancellationToken cancellationToken)
+        where T : class
+    {
+        var result = new T?[ids.Count];
+        if (ids.Count == 0)
+        {
+            return result;
+        }
+
+        var idArray = new string[ids.Count];
+        for (var i = 0; i < idArray.Length; i++)
+        {
+            idArray[i] = ids[i];
+        }
+
+        var command = Command(sql);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.With(organisation).With(idArray);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var row = read(reader);
+            var id = idOf(row);
+            for (var i = 0; i < idArray.Length; i++)
+            {
+                if (string.Equals(idArray[i], id, StringComparison.Ordinal))
+                {
+                    result[i] = row;
+                }
+            }
+        }
+
+        return result;
+    }
+}
