@@ -1,7 +1,7 @@
 namespace AiOrchestrator.Ledger.Server.Tests.TestInfrastructure;
 
 /// <summary>
-/// One real PostgreSQL server for every test class in the <see cref="PostgresCollection"/>; each class makes its own
+/// One real PostgreSQL server for every test class in the <see cref="PostgresTestClasses"/>; each class makes its own
 /// database with <see cref="CreateDatabaseAsync"/>. The classes of the collection run one after another, which suits
 /// a small machine and keeps one server's start-up cost for all of them.
 /// </summary>
@@ -29,8 +29,8 @@ public sealed class PostgresFixture : IAsyncLifetime
 
 /// <summary>The test classes that share one <see cref="PostgresFixture"/>.</summary>
 [CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
+public sealed class PostgresTestClasses : ICollectionFixture<PostgresFixture>
 {
-    /// <summary>The collection's name, for <c>[Collection(PostgresCollection.Name)]</c>.</summary>
+    /// <summary>The collection's name, for <c>[Collection(PostgresTestClasses.Name)]</c>.</summary>
     public const string Name = "PostgreSQL";
 }

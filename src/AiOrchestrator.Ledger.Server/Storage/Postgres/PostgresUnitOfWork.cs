@@ -14,12 +14,8 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
 {
     private bool _written;
 
-    public ValueTask<OrganisationRow?> LockOrganisationAsync(string organisation, CancellationToken cancellationToken)
-    {
-        var command = Command("SELECT " + OrganisationColumns + " FROM organisations WHERE id = $1 FOR UPDATE");
-        command.Parameters.With(organisation);
-        return SingleAsync(command, Organisation, cancellationToken);
-    }
+    public ValueTask<OrganisationRow?> LockOrganisationAsync(string organisation, CancellationToken cancellationToken) =>
+        LockKeyedAsync("organisations", "SELECT " + OrganisationColumns + " FROM organisations WHERE id = $1 FOR UPDATE", organisation, null, Organisation, cancellationToken);
 
     public ValueTask<ApiKeyRow?> LockApiKeyAsync(string keyId, CancellationToken cancellationToken)
     {
@@ -28,19 +24,11 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
         return SingleAsync(command, ApiKey, cancellationToken);
     }
 
-    public ValueTask<IdempotencyRow?> LockIdempotencyAsync(string keyId, string key, CancellationToken cancellationToken)
-    {
-        var command = Command("SELECT " + IdempotencyColumns + " FROM idempotency WHERE key_id = $1 AND key = $2 FOR UPDATE");
-        command.Parameters.With(keyId).With(key);
-        return SingleAsync(command, Idempotency, cancellationToken);
-    }
+    public ValueTask<IdempotencyRow?> LockIdempotencyAsync(string keyId, string key, CancellationToken cancellationToken) =>
+        LockKeyedAsync("idempotency", "SELECT " + IdempotencyColumns + " FROM idempotency WHERE key_id = $1 AND key = $2 FOR UPDATE", keyId, key, Idempotency, cancellationToken);
 
-    public ValueTask<UsageSourceRow?> LockUsageSourceAsync(string organisation, string source, CancellationToken cancellationToken)
-    {
-        var command = Command("SELECT " + UsageSourceColumns + " FROM usage_sources WHERE organisation = $1 AND source = $2 FOR UPDATE");
-        command.Parameters.With(organisation).With(source);
-        return SingleAsync(command, UsageSource, cancellationToken);
-    }
+    public ValueTask<UsageSourceRow?> LockUsageSourceAsync(string organisation, string source, CancellationToken cancellationToken) =>
+        LockKeyedAsync("usage_sources", "SELECT " + UsageSourceColumns + " FROM usage_sources WHERE organisation = $1 AND source = $2 FOR UPDATE", organisation, source, UsageSource, cancellationToken);
 
     public async ValueTask<IReadOnlySet<string>> FindUsageRecordIdsAsync(string organisation, IReadOnlyCollection<string> recordIds, CancellationToken cancellationToken)
     {
@@ -63,12 +51,8 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
         return found;
     }
 
-    public ValueTask<AuditSourceRow?> LockAuditSourceAsync(string organisation, string source, CancellationToken cancellationToken)
-    {
-        var command = Command("SELECT " + AuditSourceColumns + " FROM audit_sources WHERE organisation = $1 AND source = $2 FOR UPDATE");
-        command.Parameters.With(organisation).With(source);
-        return SingleAsync(command, AuditSource, cancellationToken);
-    }
+    public ValueTask<AuditSourceRow?> LockAuditSourceAsync(string organisation, string source, CancellationToken cancellationToken) =>
+        LockKeyedAsync("audit_sources", "SELECT " + AuditSourceColumns + " FROM audit_sources WHERE organisation = $1 AND source = $2 FOR UPDATE", organisation, source, AuditSource, cancellationToken);
 
     public async ValueTask<IReadOnlyList<string>> ReadAuditHashesAsync(string organisation, string source, long count, CancellationToken cancellationToken)
     {
@@ -194,6 +178,34 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
     }
 
     private NpgsqlCommand Command(string sql) => new(sql, connection);
+
+    /// <summary>
+    /// Locks a row that may not exist yet. <c>FOR UPDATE</c> locks nothing when there is no row, so two units could
+    /// both see "missing" and both create it (a second first response to one idempotency key, two first batches of
+    /// one source); a transaction-scoped advisory lock on a hash of the key, taken first in the same round trip,
+    /// makes the second unit wait for the first and then read its row.
+    /// </summary>
+    private async ValueTask<T?> LockKeyedAsync<T>(string table, string sql, string key1, string? key2, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        var batch = new NpgsqlBatch(connection);
+        await using var batchScope = batch.ConfigureAwait(false);
+        var advisory = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
+        advisory.Parameters.With(key2 is null ? table + "\u001f" + key1 : table + "\u001f" + key1 + "\u001f" + key2);
+        var select = new NpgsqlBatchCommand(sql);
+        select.Parameters.With(key1);
+        if (key2 is not null)
+        {
+            select.Parameters.With(key2);
+        }
+
+        batch.BatchCommands.Add(advisory);
+        batch.BatchCommands.Add(select);
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
+    }
 
     private static async ValueTask<T?> SingleAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
         where T : class
