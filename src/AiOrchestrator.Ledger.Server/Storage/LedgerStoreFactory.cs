@@ -20,6 +20,7 @@ internal static class LedgerStoreFactory
 
             LedgerStorage.Postgres => PostgresLedgerStore.Create(
                 options.PostgresConnectionString,
+                options.MaxGroupCommit,
                 services.GetRequiredService<ILogger<PostgresLedgerStore>>()),
             _ => throw new NotSupportedException($"Unknown storage provider '{options.Provider}'."),
         };

@@ -10,11 +10,14 @@ namespace AiOrchestrator.Ledger.Server.Tests.Postgres;
 
 /// <summary>
 /// The store contract on a real PostgreSQL server (a new database per test), plus what PostgreSQL adds: two ledger
-/// instances (two stores) on one database, with every conflict settled in the database.
+/// instances (two stores) on one database, with every conflict settled in the database. Run with group commit
+/// (<see cref="PostgresGroupCommitStoreTests"/>) and with one transaction per unit (<see cref="PostgresUnitPerTransactionStoreTests"/>).
 /// </summary>
-[Collection(PostgresTestClasses.Name)]
-public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerStoreContract
+public abstract class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerStoreContract
 {
+    /// <summary>The store's <c>maxGroupCommit</c>.</summary>
+    protected abstract int MaxGroupCommit { get; }
+
     private string? _connectionString;
 
     private string ConnectionString => _connectionString ?? throw new InvalidOperationException("No database yet.");
@@ -33,7 +36,7 @@ public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerS
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var starting = Enumerable.Range(0, instances).Select(_ => Task.Run(async () =>
         {
-            var store = PostgresLedgerStore.Create(connectionString, NullLogger<PostgresLedgerStore>.Instance);
+            var store = PostgresLedgerStore.Create(connectionString, MaxGroupCommit, NullLogger<PostgresLedgerStore>.Instance);
             await start.Task;
             await store.InitializeAsync(default);
             return store;
@@ -76,7 +79,7 @@ public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerS
             await command.ExecuteNonQueryAsync();
         }
 
-        await using var newer = PostgresLedgerStore.Create(ConnectionString, NullLogger<PostgresLedgerStore>.Instance);
+        await using var newer = PostgresLedgerStore.Create(ConnectionString, MaxGroupCommit, NullLogger<PostgresLedgerStore>.Instance);
         var act = async () => await newer.InitializeAsync(default);
 
         (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*schema version 9999*newer than this ledger*");
@@ -89,7 +92,7 @@ public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerS
     [InlineData("Host=localhost;Bogus Key=1", "*not a valid PostgreSQL connection string*")]
     public void A_missing_or_malformed_connection_string_fails_at_start_naming_the_setting(string? connectionString, string message)
     {
-        var act = () => PostgresLedgerStore.Create(connectionString, NullLogger<PostgresLedgerStore>.Instance);
+        var act = () => PostgresLedgerStore.Create(connectionString, MaxGroupCommit, NullLogger<PostgresLedgerStore>.Instance);
 
         act.Should().Throw<InvalidOperationException>().WithMessage(message);
     }
@@ -97,7 +100,7 @@ public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerS
     [Fact]
     public async Task An_unreachable_server_fails_at_start_with_what_to_check()
     {
-        await using var store = PostgresLedgerStore.Create("Host=127.0.0.1;Port=1;Username=postgres;Timeout=2", NullLogger<PostgresLedgerStore>.Instance);
+        await using var store = PostgresLedgerStore.Create("Host=127.0.0.1;Port=1;Username=postgres;Timeout=2", MaxGroupCommit, NullLogger<PostgresLedgerStore>.Instance);
 
         var act = async () => await store.InitializeAsync(default);
 
@@ -295,8 +298,22 @@ public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerS
 
     private async Task<ILedgerStore> OpenStoreAsync()
     {
-        var store = PostgresLedgerStore.Create(ConnectionString, NullLogger<PostgresLedgerStore>.Instance);
+        var store = PostgresLedgerStore.Create(ConnectionString, MaxGroupCommit, NullLogger<PostgresLedgerStore>.Instance);
         await store.InitializeAsync(default);
         return store;
     }
+}
+
+/// <summary>The PostgreSQL store as configured by default: units share transactions (group commit).</summary>
+[Collection(PostgresTestClasses.Name)]
+public sealed class PostgresGroupCommitStoreTests(PostgresFixture postgres) : PostgresLedgerStoreTests(postgres)
+{
+    protected override int MaxGroupCommit => 512;
+}
+
+/// <summary>The PostgreSQL store with group commit off: one transaction per unit (also the path of re-runs).</summary>
+[Collection(PostgresTestClasses.Name)]
+public sealed class PostgresUnitPerTransactionStoreTests(PostgresFixture postgres) : PostgresLedgerStoreTests(postgres)
+{
+    protected override int MaxGroupCommit => 1;
 }

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using AiOrchestrator.Ledger.Server.Storage.Rows;
 using Npgsql;
 using static AiOrchestrator.Ledger.Server.Storage.Postgres.PostgresRows;
@@ -8,23 +9,38 @@ namespace AiOrchestrator.Ledger.Server.Storage.Postgres;
 
 /// <summary>
 /// The ledger in PostgreSQL, for one or many ledger instances on one database. All state lives in the database:
-/// every unit of work is one READ COMMITTED transaction whose reads lock their rows (<c>FOR UPDATE</c>, in the
+/// every unit of work runs in a READ COMMITTED transaction whose reads lock their rows (<c>FOR UPDATE</c>, in the
 /// order <see cref="ILedgerStore"/> sets), so concurrency control is the database's, and an instance keeps nothing
-/// in memory that another instance would need to see. A unit that meets a serialization failure, a deadlock or a
-/// unique conflict with a concurrent unit is run again, a bounded number of times.
+/// in memory that another instance would need to see.
 /// </summary>
+/// <remarks>
+/// <para><b>Group commit.</b> Units queue up; one writer per instance takes up to <c>maxGroupCommit</c> of them and
+/// runs them one after another in one transaction, then commits once. The hot rows of a budget (the organisation's
+/// wallet, its sequence counter) are then held by one transaction per instance instead of being handed from one
+/// waiting connection to the next, and one WAL flush covers the whole group. A unit that throws leaves nothing
+/// behind (its writes are sent only after it returns). When the group's transaction fails (a deadlock with another
+/// instance, a unique conflict, a lost connection), every unit of the group runs again alone.</para>
+/// <para><b>Alone</b> (re-runs, and every unit when <c>maxGroupCommit</c> is 1): one transaction per unit; a serialization
+/// failure, deadlock or unique conflict with a concurrent unit runs it again, a bounded number of times.</para>
+/// </remarks>
 internal sealed partial class PostgresLedgerStore : ILedgerStore
 {
-    /// <summary>Runs of one unit at most (the first and the re-runs).</summary>
+    /// <summary>Runs of one unit alone at most (the first and the re-runs).</summary>
     internal const int MaxAttempts = 8;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ILogger _logger;
+    private readonly int _maxGroup;
+    private readonly Channel<WorkItem> _queue;
+    private Task? _writer;
 
-    private PostgresLedgerStore(NpgsqlDataSource dataSource, ILogger<PostgresLedgerStore> logger)
+    private PostgresLedgerStore(NpgsqlDataSource dataSource, int maxGroupCommit, ILogger<PostgresLedgerStore> logger)
     {
         _dataSource = dataSource;
+        _maxGroup = maxGroupCommit;
         _logger = logger;
+        // Bounded: when the database falls behind, callers wait here instead of piling up memory.
+        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(Math.Max(1024, maxGroupCommit * 4)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     public string Name => "postgres";
@@ -33,8 +49,9 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
     /// Creates the store for <paramref name="connectionString"/>; a missing or malformed connection string fails here,
     /// at start, with the configuration key to fix. Statements are prepared automatically on each pooled connection.
     /// </summary>
-    public static PostgresLedgerStore Create(string? connectionString, ILogger<PostgresLedgerStore> logger)
+    public static PostgresLedgerStore Create(string? connectionString, int maxGroupCommit, ILogger<PostgresLedgerStore> logger)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxGroupCommit, 1);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException(
@@ -65,8 +82,7 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
         // The store leaves no session state behind (no SET, no temp tables, no session locks outside the migrations'
         // own connection, which it unlocks), so returning a connection to the pool needs no DISCARD ALL round trip.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
-        builder.UseLoggerFactory(null);
-        return new PostgresLedgerStore(builder.Build(), logger);
+        return new PostgresLedgerStore(builder.Build(), maxGroupCommit, logger);
     }
 
     public async ValueTask InitializeAsync(CancellationToken cancellationToken)
@@ -77,14 +93,31 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
         }
         catch (NpgsqlException e) when (e is not PostgresException)
         {
+            var host = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString);
             throw new InvalidOperationException(
-                $"Could not reach PostgreSQL at {_dataSource.ConnectionString.Split(';').FirstOrDefault(p => p.StartsWith("Host", StringComparison.OrdinalIgnoreCase))}: {e.Message} " +
-                "Check Ledger:Storage:PostgresConnectionString and that the server is up.",
+                $"Could not reach PostgreSQL at {host.Host}:{host.Port}: {e.Message} Check Ledger:Storage:PostgresConnectionString and that the server is up.",
                 e);
+        }
+
+        if (_maxGroup > 1)
+        {
+            _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
         }
     }
 
     public async ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        if (_writer is null)
+        {
+            return await RunAloneAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+
+        var item = new WorkItem<T>(work, cancellationToken);
+        await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        return await item.Completion.Task.ConfigureAwait(false);
+    }
+
+    private async ValueTask<T> RunAloneAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -96,7 +129,7 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
                 {
                     try
                     {
-                        var result = await work(new PostgresUnitOfWork(connection), cancellationToken).ConfigureAwait(false);
+                        var result = await work(new PostgresUnitOfWork(connection, grouped: false), cancellationToken).ConfigureAwait(false);
                         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                         return result;
                     }
@@ -110,6 +143,76 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
             // Spread the re-runs of units that collided so they do not collide again in step.
             await Task.Delay(Random.Shared.Next(0, 2 << Math.Min(attempt, 5)), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<WorkItem>(_maxGroup);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            while (group.Count < _maxGroup && reader.TryRead(out var item))
+            {
+                group.Add(item);
+            }
+
+            if (await RunGroupAsync(group).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            // The group's transaction failed as a whole: each unit runs again alone, so one conflict fails no other unit.
+            await Parallel.ForEachAsync(group, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (item, _) => await item.RunAloneAsync(this).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the units in one transaction; false when the transaction failed and no unit was answered.</summary>
+    private async Task<bool> RunGroupAsync(List<WorkItem> group)
+    {
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var unit = new PostgresUnitOfWork(connection, grouped: true);
+                    foreach (var item in group)
+                    {
+                        unit.Begin();
+                        await item.RunAsync(unit).ConfigureAwait(false);
+                        if (item.Error is NpgsqlException failure)
+                        {
+                            // The transaction is aborted: the whole group goes again, alone.
+                            LogGroupFailed(_logger, failure, group.Count);
+                            return false;
+                        }
+
+                        if (item.Error is null)
+                        {
+                            unit.Accept();
+                        }
+                    }
+
+                    await unit.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                    await transaction.CommitAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (NpgsqlException e)
+        {
+            LogGroupFailed(_logger, e, group.Count);
+            return false;
+        }
+
+        foreach (var item in group)
+        {
+            item.Complete();
+        }
+
+        return true;
     }
 
     public async ValueTask CheckHealthAsync(CancellationToken cancellationToken)
@@ -233,7 +336,16 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            await _writer.ConfigureAwait(false);
+        }
+
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Conflicts with a concurrent unit that a re-run resolves: serialization failure (40001), deadlock (40P01), and a
@@ -270,6 +382,73 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
         }
     }
 
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "A PostgreSQL group commit of {Count} units failed; running them one by one")]
+    private static partial void LogGroupFailed(ILogger logger, Exception exception, int count);
+
     [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "A PostgreSQL unit of work met a concurrent one ({SqlState}) on attempt {Attempt}; running it again")]
     private static partial void LogRerun(ILogger logger, string sqlState, int attempt);
+
+    private abstract class WorkItem
+    {
+        public Exception? Error { get; protected set; }
+
+        public abstract ValueTask RunAsync(PostgresUnitOfWork unit);
+
+        public abstract void Complete();
+
+        public abstract Task RunAloneAsync(PostgresLedgerStore store);
+    }
+
+    private sealed class WorkItem<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken) : WorkItem
+    {
+        private T? _result;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask RunAsync(PostgresUnitOfWork unit)
+        {
+            Error = null;
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _result = await work(unit, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Error = ex;
+            }
+        }
+
+        public override void Complete()
+        {
+            if (Error is null)
+            {
+                Completion.TrySetResult(_result!);
+            }
+            else if (Error is OperationCanceledException canceled)
+            {
+                Completion.TrySetCanceled(canceled.CancellationToken);
+            }
+            else
+            {
+                Completion.TrySetException(Error);
+            }
+        }
+
+        public override async Task RunAloneAsync(PostgresLedgerStore store)
+        {
+            try
+            {
+                Completion.TrySetResult(await store.RunAloneAsync(work, cancellationToken).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException canceled)
+            {
+                Completion.TrySetCanceled(canceled.CancellationToken);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Completion.TrySetException(ex);
+            }
+        }
+    }
 }

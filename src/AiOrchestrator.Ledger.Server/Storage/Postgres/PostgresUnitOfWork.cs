@@ -5,21 +5,61 @@ using static AiOrchestrator.Ledger.Server.Storage.Postgres.PostgresRows;
 namespace AiOrchestrator.Ledger.Server.Storage.Postgres;
 
 /// <summary>
-/// One unit of work on one connection and one READ COMMITTED transaction: every read is <c>SELECT … FOR UPDATE</c>
-/// (row locks held to commit, so two ledger instances serialise on the rows they share), and the unit's writes go to
-/// the server in one batch. Wallets and leases are locked in ordinal id order (<c>COLLATE "C"</c>) whatever the
+/// Units of work on one connection inside one READ COMMITTED transaction: every read is <c>SELECT … FOR UPDATE</c>
+/// (row locks held to commit, so ledger instances serialise on the rows they share), and a unit's writes go to the
+/// server as one batch. Wallets and leases are locked in ordinal id order (<c>COLLATE "C"</c>) whatever the
 /// database's collation. Transaction sequences come from the organisation's counter row, locked last in the write.
 /// </summary>
-internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerUnitOfWork
+/// <remarks>
+/// In a group (<see cref="PostgresLedgerStore"/>: several units, one transaction, one commit) a unit's writes are
+/// held until it returns (a unit that throws leaves nothing behind) and then travel in front of the next statement
+/// on the connection, the next unit's first read or the commit, so they cost no round trip of their own. Later
+/// units of the group see them, as they would after a commit.
+/// </remarks>
+internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool grouped) : ILedgerUnitOfWork
 {
+    private readonly List<NpgsqlBatchCommand> _pending = [];
+    private LedgerChanges? _changes;
     private bool _written;
+
+    /// <summary>Starts the next unit of a group.</summary>
+    public void Begin()
+    {
+        _changes = null;
+        _written = false;
+    }
+
+    /// <summary>The unit returned: its writes go out in front of the next statement.</summary>
+    public void Accept()
+    {
+        if (_changes is { IsEmpty: false } changes)
+        {
+            AddWrites(changes, _pending);
+        }
+
+        _changes = null;
+    }
+
+    /// <summary>Sends the writes still held (before the group commits).</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var batch = new NpgsqlBatch(connection);
+        await using var batchScope = batch.ConfigureAwait(false);
+        TakePending(batch);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public ValueTask<OrganisationRow?> LockOrganisationAsync(string organisation, CancellationToken cancellationToken) =>
         LockKeyedAsync("organisations", "SELECT " + OrganisationColumns + " FROM organisations WHERE id = $1 FOR UPDATE", organisation, null, Organisation, cancellationToken);
 
     public ValueTask<ApiKeyRow?> LockApiKeyAsync(string keyId, CancellationToken cancellationToken)
     {
-        var command = Command("SELECT " + ApiKeyColumns + " FROM api_keys WHERE id = $1 FOR UPDATE");
+        var command = new NpgsqlBatchCommand("SELECT " + ApiKeyColumns + " FROM api_keys WHERE id = $1 FOR UPDATE");
         command.Parameters.With(keyId);
         return SingleAsync(command, ApiKey, cancellationToken);
     }
@@ -38,12 +78,13 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
             return found;
         }
 
-        var command = Command("SELECT id FROM usage_records WHERE organisation = $1 AND id = ANY($2)");
-        await using var commandScope = command.ConfigureAwait(false);
+        var command = new NpgsqlBatchCommand("SELECT id FROM usage_records WHERE organisation = $1 AND id = ANY($2)");
         command.Parameters.With(organisation).With(recordIds.ToArray());
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var batch = Batch(command);
+        await using var batchScope = batch.ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(Token(cancellationToken)).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(Token(cancellationToken)).ConfigureAwait(false))
         {
             found.Add(reader.GetString(0));
         }
@@ -57,12 +98,13 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
     public async ValueTask<IReadOnlyList<string>> ReadAuditHashesAsync(string organisation, string source, long count, CancellationToken cancellationToken)
     {
         var hashes = new List<string>((int)Math.Min(count, 100_000));
-        var command = Command("SELECT hash FROM audit_entries WHERE organisation = $1 AND source = $2 AND index < $3 ORDER BY index");
-        await using var commandScope = command.ConfigureAwait(false);
+        var command = new NpgsqlBatchCommand("SELECT hash FROM audit_entries WHERE organisation = $1 AND source = $2 AND index < $3 ORDER BY index");
         command.Parameters.With(organisation).With(source).With(count);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var batch = Batch(command);
+        await using var batchScope = batch.ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(Token(cancellationToken)).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(Token(cancellationToken)).ConfigureAwait(false))
         {
             hashes.Add(reader.GetString(0));
         }
@@ -72,7 +114,7 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
 
     public ValueTask<ReservationRow?> LockReservationAsync(string organisation, string reservationId, CancellationToken cancellationToken)
     {
-        var command = Command("SELECT " + ReservationColumns + " FROM reservations WHERE organisation = $1 AND id = $2 FOR UPDATE");
+        var command = new NpgsqlBatchCommand("SELECT " + ReservationColumns + " FROM reservations WHERE organisation = $1 AND id = $2 FOR UPDATE");
         command.Parameters.With(organisation).With(reservationId);
         return SingleAsync(command, Reservation, cancellationToken);
     }
@@ -103,6 +145,12 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
         }
 
         _written = true;
+        if (grouped)
+        {
+            _changes = changes;
+            return;
+        }
+
         if (changes.IsEmpty)
         {
             return;
@@ -110,74 +158,105 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
 
         var batch = new NpgsqlBatch(connection);
         await using var batchScope = batch.ConfigureAwait(false);
+        AddWrites(changes, batch.BatchCommands);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddWrites(LedgerChanges changes, IList<NpgsqlBatchCommand> commands)
+    {
         // Statement order follows the lock order: idempotency, sources, holds, wallets; the sequence counters last.
         foreach (var row in changes.Organisations ?? [])
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+            commands.Add(PostgresWrites.Upsert(row));
         }
 
         foreach (var row in changes.ApiKeys ?? [])
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+            commands.Add(PostgresWrites.Upsert(row));
         }
 
         if (changes.Idempotency is { } idempotency)
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(idempotency));
+            commands.Add(PostgresWrites.Upsert(idempotency));
         }
 
         foreach (var row in changes.UsageSources ?? [])
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+            commands.Add(PostgresWrites.Upsert(row));
         }
 
         foreach (var row in changes.AuditSources ?? [])
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+            commands.Add(PostgresWrites.Upsert(row));
         }
 
         foreach (var row in changes.Reservations ?? [])
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+            commands.Add(PostgresWrites.Upsert(row));
         }
 
         foreach (var row in changes.Leases ?? [])
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+            commands.Add(PostgresWrites.Upsert(row));
         }
 
         foreach (var row in changes.Wallets ?? [])
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+            commands.Add(PostgresWrites.Upsert(row));
         }
 
         if (changes.UsageRecords is { Count: > 0 } usage)
         {
-            batch.BatchCommands.Add(PostgresWrites.Insert(usage));
+            commands.Add(PostgresWrites.Insert(usage));
         }
 
         if (changes.AuditEntries is { Count: > 0 } entries)
         {
-            batch.BatchCommands.Add(PostgresWrites.Insert(entries));
+            commands.Add(PostgresWrites.Insert(entries));
         }
 
         foreach (var row in changes.Checkpoints ?? [])
         {
-            batch.BatchCommands.Add(PostgresWrites.Upsert(row));
+            commands.Add(PostgresWrites.Upsert(row));
         }
 
         if (changes.Transactions is { Count: > 0 } transactions)
         {
             foreach (var command in PostgresWrites.Append(transactions))
             {
-                batch.BatchCommands.Add(command);
+                commands.Add(command);
             }
         }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private NpgsqlCommand Command(string sql) => new(sql, connection);
+    /// <summary>A batch of the held writes (if any) followed by <paramref name="commands"/>; rows come only from the latter.</summary>
+    private NpgsqlBatch Batch(params NpgsqlBatchCommand[] commands)
+    {
+        var batch = new NpgsqlBatch(connection);
+        TakePending(batch);
+        foreach (var command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        return batch;
+    }
+
+    private void TakePending(NpgsqlBatch batch)
+    {
+        foreach (var command in _pending)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        _pending.Clear();
+    }
+
+    /// <summary>
+    /// In a group, a caller's cancellation does not cancel a statement: that would abort the transaction of every
+    /// unit in the group. The caller's unit still ends; only its answer waits for the group.
+    /// </summary>
+    private CancellationToken Token(CancellationToken cancellationToken) => grouped ? CancellationToken.None : cancellationToken;
 
     /// <summary>
     /// Locks a row that may not exist yet. <c>FOR UPDATE</c> locks nothing when there is no row, so two units could
@@ -188,8 +267,6 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
     private async ValueTask<T?> LockKeyedAsync<T>(string table, string sql, string key1, string? key2, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
         where T : class
     {
-        var batch = new NpgsqlBatch(connection);
-        await using var batchScope = batch.ConfigureAwait(false);
         var advisory = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
         advisory.Parameters.With(key2 is null ? table + "\u001f" + key1 : table + "\u001f" + key1 + "\u001f" + key2);
         var select = new NpgsqlBatchCommand(sql);
@@ -199,23 +276,22 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
             select.Parameters.With(key2);
         }
 
-        batch.BatchCommands.Add(advisory);
-        batch.BatchCommands.Add(select);
-        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var batch = Batch(advisory, select);
+        await using var batchScope = batch.ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(Token(cancellationToken)).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
+        await reader.NextResultAsync(Token(cancellationToken)).ConfigureAwait(false);
+        return await reader.ReadAsync(Token(cancellationToken)).ConfigureAwait(false) ? read(reader) : null;
     }
 
-    private static async ValueTask<T?> SingleAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    private async ValueTask<T?> SingleAsync<T>(NpgsqlBatchCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
         where T : class
     {
-        await using (command.ConfigureAwait(false))
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using var readerScope = reader.ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? read(reader) : null;
-        }
+        var batch = Batch(command);
+        await using var batchScope = batch.ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(Token(cancellationToken)).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(Token(cancellationToken)).ConfigureAwait(false) ? read(reader) : null;
     }
 
     private async ValueTask<IReadOnlyList<T?>> LockManyAsync<T>(
@@ -234,12 +310,13 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection) : ILedgerU
             idArray[i] = ids[i];
         }
 
-        var command = Command(sql);
-        await using var commandScope = command.ConfigureAwait(false);
+        var command = new NpgsqlBatchCommand(sql);
         command.Parameters.With(organisation).With(idArray);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var batch = Batch(command);
+        await using var batchScope = batch.ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(Token(cancellationToken)).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(Token(cancellationToken)).ConfigureAwait(false))
         {
             var row = read(reader);
             var id = idOf(row);
