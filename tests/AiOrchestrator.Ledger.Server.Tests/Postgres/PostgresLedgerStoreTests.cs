@@ -139,6 +139,44 @@ public abstract class PostgresLedgerStoreTests(PostgresFixture postgres) : Ledge
     }
 
     [Fact]
+    public async Task Wallets_locked_with_their_reservation_lose_no_update_on_two_instances()
+    {
+        await using var other = await OpenStoreAsync();
+        await Write(Changes(c =>
+        {
+            c.Put(Wallet("acme", "org:acme"));
+            c.Put(Wallet("acme", "team:acme/a"));
+            c.Put(new ReservationRow("acme", "r1", ["team:acme/a", "org:acme"], 1m, "USD", HoldState.Open, null, T0, T0.AddHours(1), null));
+        }));
+        const int callers = 32;
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Enumerable.Range(0, callers).Select(i => Task.Run(async () =>
+        {
+            var store = i % 2 == 0 ? Store : other;
+            await start.Task;
+            await store.ExecuteAsync(async (u, ct) =>
+            {
+                var reservation = await u.LockReservationAsync("acme", "r1", ct);
+                var wallets = await u.LockWalletsAsync("acme", reservation!.Wallets, ct);
+                var changes = new LedgerChanges();
+                foreach (var w in wallets)
+                {
+                    changes.Put(w! with { Spent = w.Spent + 0.5m, Version = w.Version + 1 });
+                }
+
+                changes.Put(reservation with { Committed = (reservation.Committed ?? 0m) + 0.5m });
+                await u.WriteAsync(changes, ct);
+                return true;
+            }, default);
+        })).ToArray();
+        start.SetResult();
+        await Task.WhenAll(running);
+
+        (await Store.ListWalletsAsync("acme", default)).Should().OnlyContain(w => w.Spent == callers * 0.5m && w.Version == callers + 1);
+        (await other.GetReservationAsync("acme", "r1", default))!.Committed.Should().Be(callers * 0.5m);
+    }
+
+    [Fact]
     public async Task Units_that_lock_wallets_in_opposite_orders_on_two_instances_all_complete()
     {
         await using var other = await OpenStoreAsync();

@@ -19,6 +19,7 @@ namespace AiOrchestrator.Ledger.Server.Storage.Postgres;
 internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool grouped) : ILedgerUnitOfWork
 {
     private readonly List<NpgsqlBatchCommand> _pending = [];
+    private readonly Dictionary<string, WalletRow> _lockedWallets = new(StringComparer.Ordinal);
     private LedgerChanges? _changes;
     private bool _written;
 
@@ -27,6 +28,7 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool group
     {
         _changes = null;
         _written = false;
+        _lockedWallets.Clear();
     }
 
     /// <summary>The unit returned: its writes go out in front of the next statement.</summary>
@@ -112,11 +114,31 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool group
         return hashes;
     }
 
-    public ValueTask<ReservationRow?> LockReservationAsync(string organisation, string reservationId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Locks the reservation and, in the same round trip and in the documented order (reservation, then wallets by
+    /// id), the wallets it holds on: a commit or release asks for them next, and gets them without another round trip.
+    /// </summary>
+    public async ValueTask<ReservationRow?> LockReservationAsync(string organisation, string reservationId, CancellationToken cancellationToken)
     {
-        var command = new NpgsqlBatchCommand("SELECT " + ReservationColumns + " FROM reservations WHERE organisation = $1 AND id = $2 FOR UPDATE");
-        command.Parameters.With(organisation).With(reservationId);
-        return SingleAsync(command, Reservation, cancellationToken);
+        var reservation = new NpgsqlBatchCommand("SELECT " + ReservationColumns + " FROM reservations WHERE organisation = $1 AND id = $2 FOR UPDATE");
+        reservation.Parameters.With(organisation).With(reservationId);
+        var wallets = new NpgsqlBatchCommand(
+            "SELECT " + WalletColumns + " FROM wallets WHERE organisation = $1 " +
+            "AND id IN (SELECT unnest(r.wallets) FROM reservations r WHERE r.organisation = $1 AND r.id = $2) ORDER BY id COLLATE \"C\" FOR UPDATE");
+        wallets.Parameters.With(organisation).With(reservationId);
+        var batch = Batch(reservation, wallets);
+        await using var batchScope = batch.ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(Token(cancellationToken)).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var row = await reader.ReadAsync(Token(cancellationToken)).ConfigureAwait(false) ? Reservation(reader) : null;
+        await reader.NextResultAsync(Token(cancellationToken)).ConfigureAwait(false);
+        while (await reader.ReadAsync(Token(cancellationToken)).ConfigureAwait(false))
+        {
+            var wallet = Wallet(reader);
+            _lockedWallets[wallet.Id] = wallet;
+        }
+
+        return row;
     }
 
     public ValueTask<IReadOnlyList<LeaseRow?>> LockLeasesAsync(string organisation, IReadOnlyList<string> leaseIds, CancellationToken cancellationToken) =>
@@ -128,14 +150,42 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool group
             static row => row.Id,
             cancellationToken);
 
-    public ValueTask<IReadOnlyList<WalletRow?>> LockWalletsAsync(string organisation, IReadOnlyList<string> walletIds, CancellationToken cancellationToken) =>
-        LockManyAsync(
+    public ValueTask<IReadOnlyList<WalletRow?>> LockWalletsAsync(string organisation, IReadOnlyList<string> walletIds, CancellationToken cancellationToken)
+    {
+        // Wallets this unit already locked (with its reservation) are answered as read then: the lock is held, and a
+        // unit's reads see the state before its own writes.
+        if (_lockedWallets.Count > 0 && AllLocked(organisation, walletIds))
+        {
+            var rows = new WalletRow?[walletIds.Count];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                rows[i] = _lockedWallets[walletIds[i]];
+            }
+
+            return new ValueTask<IReadOnlyList<WalletRow?>>(rows);
+        }
+
+        return LockManyAsync(
             "SELECT " + WalletColumns + " FROM wallets WHERE organisation = $1 AND id = ANY($2) ORDER BY id COLLATE \"C\" FOR UPDATE",
             organisation,
             walletIds,
             Wallet,
             static row => row.Id,
             cancellationToken);
+    }
+
+    private bool AllLocked(string organisation, IReadOnlyList<string> walletIds)
+    {
+        foreach (var id in walletIds)
+        {
+            if (!_lockedWallets.TryGetValue(id, out var row) || !string.Equals(row.Organisation, organisation, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public async ValueTask WriteAsync(LedgerChanges changes, CancellationToken cancellationToken)
     {
