@@ -32,7 +32,7 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
     private readonly ILogger _logger;
     private readonly int _maxGroup;
     private readonly Channel<WorkItem> _queue;
-    private Task? _writer;
+    private Thread? _writer;
 
     private PostgresLedgerStore(NpgsqlDataSource dataSource, int maxGroupCommit, ILogger<PostgresLedgerStore> logger)
     {
@@ -99,9 +99,10 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
                 e);
         }
 
-        if (_maxGroup > 1)
+        if (_maxGroup > 1 && _writer is null)
         {
-            _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
+            _writer = new Thread(WriteLoop) { IsBackground = true, Name = "PostgreSQL ledger writer" };
+            _writer.Start();
         }
     }
 
@@ -145,11 +146,15 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
         }
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>
+    /// The writer: a thread of its own that runs groups with Npgsql's synchronous calls, so it never queues in the
+    /// thread pool behind the requests it serves between two statements of a group.
+    /// </summary>
+    private void WriteLoop()
     {
         var group = new List<WorkItem>(_maxGroup);
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             group.Clear();
             while (group.Count < _maxGroup && reader.TryRead(out var item))
@@ -157,52 +162,48 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
                 group.Add(item);
             }
 
-            if (await RunGroupAsync(group).ConfigureAwait(false))
+            if (RunGroup(group))
             {
                 continue;
             }
 
             // The group's transaction failed as a whole: each unit runs again alone, so one conflict fails no other unit.
-            await Parallel.ForEachAsync(group, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (item, _) => await item.RunAloneAsync(this).ConfigureAwait(false)).ConfigureAwait(false);
+            Parallel.ForEachAsync(group, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (item, _) => await item.RunAloneAsync(this).ConfigureAwait(false))
+                .GetAwaiter().GetResult();
         }
     }
 
     /// <summary>Runs the units in one transaction; false when the transaction failed and no unit was answered.</summary>
-    private async Task<bool> RunGroupAsync(List<WorkItem> group)
+    private bool RunGroup(List<WorkItem> group)
     {
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            using var connection = _dataSource.OpenConnection();
+            using var transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
+            var unit = new PostgresUnitOfWork(connection, grouped: true);
+            foreach (var item in group)
             {
-                var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
+                unit.Begin();
+                item.Run(unit);
+                if (item.Error is NpgsqlException failure)
                 {
-                    var unit = new PostgresUnitOfWork(connection, grouped: true);
-                    foreach (var item in group)
-                    {
-                        unit.Begin();
-                        await item.RunAsync(unit).ConfigureAwait(false);
-                        if (item.Error is NpgsqlException failure)
-                        {
-                            // The transaction is aborted: the whole group goes again, alone.
-                            LogGroupFailed(_logger, failure, group.Count);
-                            return false;
-                        }
+                    // The transaction is aborted: the whole group goes again, alone.
+                    LogGroupFailed(_logger, failure, group.Count);
+                    return false;
+                }
 
-                        if (item.Error is null)
-                        {
-                            unit.Accept();
-                        }
-                    }
-
-                    await unit.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                    await transaction.CommitAsync().ConfigureAwait(false);
+                if (item.Error is null)
+                {
+                    unit.Accept();
                 }
             }
+
+            unit.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            transaction.Commit();
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever broke the group (the database, the connection), its units get their own transactions next.
             LogGroupFailed(_logger, e, group.Count);
             return false;
         }
@@ -339,9 +340,9 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        if (_writer is not null)
+        if (_writer is { IsAlive: true } writer)
         {
-            await _writer.ConfigureAwait(false);
+            await Task.Run(writer.Join).ConfigureAwait(false);
         }
 
         await _dataSource.DisposeAsync().ConfigureAwait(false);
@@ -392,7 +393,8 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
     {
         public Exception? Error { get; protected set; }
 
-        public abstract ValueTask RunAsync(PostgresUnitOfWork unit);
+        /// <summary>Runs the work on the writer thread; its store calls complete synchronously (see <see cref="PostgresUnitOfWork"/>).</summary>
+        public abstract void Run(PostgresUnitOfWork unit);
 
         public abstract void Complete();
 
@@ -405,13 +407,14 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override async ValueTask RunAsync(PostgresUnitOfWork unit)
+        public override void Run(PostgresUnitOfWork unit)
         {
             Error = null;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                _result = await work(unit, cancellationToken).ConfigureAwait(false);
+                var pending = work(unit, cancellationToken);
+                _result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
