@@ -18,7 +18,7 @@ internal sealed class LedgerStorageOptions
     /// <summary>The PostgreSQL connection string; required when the provider is <c>postgres</c>.</summary>
     public string? PostgresConnectionString { get; set; }
 
-    /// <summary>LiteDB: how many units of work at most share one commit (group commit).</summary>
+    /// <summary>How many units of work at most share one commit (group commit; LiteDB and PostgreSQL, where 1 turns it off).</summary>
     [Range(1, 10_000)]
     public int MaxGroupCommit { get; set; } = 512;
 }

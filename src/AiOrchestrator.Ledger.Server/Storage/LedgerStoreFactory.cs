@@ -1,4 +1,5 @@
 using AiOrchestrator.Ledger.Server.Storage.LiteDb;
+using AiOrchestrator.Ledger.Server.Storage.Postgres;
 using Microsoft.Extensions.Options;
 
 namespace AiOrchestrator.Ledger.Server.Storage;
@@ -17,9 +18,10 @@ internal static class LedgerStoreFactory
                 options.MaxGroupCommit,
                 services.GetRequiredService<ILogger<LiteDbLedgerStore>>()),
 
-            // The PostgreSQL store (Storage/Postgres) plugs in here.
-            LedgerStorage.Postgres => throw new NotSupportedException(
-                "The PostgreSQL store is not built yet: set Ledger:Storage:Provider to 'litedb'."),
+            LedgerStorage.Postgres => PostgresLedgerStore.Create(
+                options.PostgresConnectionString,
+                options.MaxGroupCommit,
+                services.GetRequiredService<ILogger<PostgresLedgerStore>>()),
             _ => throw new NotSupportedException($"Unknown storage provider '{options.Provider}'."),
         };
     }
