@@ -37,13 +37,13 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
                         continue;
                     }
 
-                    var candidate = V4().EnumerateMatches(window, at);
-                    if (!candidate.MoveNext() || candidate.Current.Index != at)
+                    var matched = NumberPatterns.DottedQuad(window, at);
+                    if (matched < 0)
                     {
                         continue;
                     }
 
-                    var m = candidate.Current;
+                    var m = (Index: at, Length: matched);
                     skipUntil = m.Index + m.Length;
                     if (IsIPv4(text.Slice(m.Index, m.Length)))
                     {
@@ -114,9 +114,6 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
 
         return groups;
     }
-
-    [GeneratedRegex(@"\G(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex V4();
 
     [GeneratedRegex(@"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:|:){2,8}(?:[0-9A-Fa-f]{1,4})?(?![\w:])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex V6();

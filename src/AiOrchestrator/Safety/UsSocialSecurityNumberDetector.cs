@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace AiOrchestrator.Safety;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace AiOrchestrator.Safety;
 /// and 900-999, group 00, serial 0000. Nine digits without separators count only next to a word that says so
 /// ("SSN", "social security").
 /// </summary>
-internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDetector, IDigitRunDetector
+internal sealed class UsSocialSecurityNumberDetector : ISensitiveDataDetector, IDigitRunDetector
 {
     public string Name => "us-ssn";
 
@@ -26,7 +24,7 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
                 continue;
             }
 
-            // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
+            // The pattern (see NumberPatterns.Ssn) runs over this run only (plus a little after it, for its look-ahead and an extension).
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
             var skipUntil = 0;
@@ -37,13 +35,13 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
                     continue;
                 }
 
-                var candidate = Pattern().EnumerateMatches(window, at);
-                if (!candidate.MoveNext() || candidate.Current.Index != at)
+                var matched = NumberPatterns.Ssn(window, at);
+                if (matched < 0)
                 {
                     continue;
                 }
 
-                var m = candidate.Current;
+                var m = (Index: at, Length: matched);
                 skipUntil = m.Index + m.Length;
                 var value = text.Slice(m.Index, m.Length);
                 var n = 0;
@@ -104,7 +102,4 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
 
         return !d[5..9].SequenceEqual("0000");
     }
-
-    [GeneratedRegex(@"\G(?<![\w\-.])\d{3}([\- ]?)\d{2}\1\d{4}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Pattern();
 }
