@@ -13,16 +13,16 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Separators) && text.ContainsAnyInRange('0', '9') && (DigitGates.HasDottedDigits(text) || DigitGates.HasColonGroups(text));
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
 
-    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
         if (DigitGates.HasDottedDigits(text))
         {
-            foreach (var run in runs)
+            foreach (var run in runs.Runs)
             {
                 var (runStart, runEnd) = (run.Start, run.End);
-                if (!DigitGates.HasDigits(text[runStart..runEnd], 4))
+                if (run.Digits < 4)
                 {
                     continue;
                 }

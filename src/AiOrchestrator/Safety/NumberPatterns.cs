@@ -178,6 +178,49 @@ internal static class NumberPatterns
         return plain >= 0 ? plain - at : -1;
     }
 
+    /// <summary>
+    /// <c>\G[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])</c>: an IBAN candidate, compact or with single
+    /// spaces. The loop gives back one character at a time until no letter or digit follows.
+    /// </summary>
+    public static int Iban(ReadOnlySpan<char> text, int at)
+    {
+        if (at + 4 > text.Length || !char.IsAsciiLetter(text[at]) || !char.IsAsciiLetter(text[at + 1]) || !char.IsDigit(text[at + 2]) || !char.IsDigit(text[at + 3]))
+        {
+            return -1;
+        }
+
+        Span<int> ends = stackalloc int[31];
+        var p = at + 4;
+        var iterations = 0;
+        while (iterations < 30)
+        {
+            if (p < text.Length && char.IsAsciiLetterOrDigit(text[p]))
+            {
+                p++;
+            }
+            else if (p + 1 < text.Length && text[p] == ' ' && char.IsAsciiLetterOrDigit(text[p + 1]))
+            {
+                p += 2;
+            }
+            else
+            {
+                break;
+            }
+
+            ends[++iterations] = p;
+        }
+
+        for (var i = iterations; i >= 11; i--)
+        {
+            if (ends[i] >= text.Length || !char.IsAsciiLetterOrDigit(text[ends[i]]))
+            {
+                return ends[i] - at;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Whether <paramref name="c"/> is in .NET's <c>\w</c>: a letter, a non-spacing mark, a decimal digit or a connector ('_').</summary>
     public static bool IsWordChar(char c)
     {

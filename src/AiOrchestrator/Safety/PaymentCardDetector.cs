@@ -10,15 +10,15 @@ internal sealed class PaymentCardDetector : ISensitiveDataDetector, IDigitRunDet
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
 
-    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> digits = stackalloc char[19];
-        foreach (var run in runs)
+        foreach (var run in runs.Runs)
         {
             var (runStart, runEnd) = (run.Start, run.End);
-            if (!DigitGates.HasDigits(text[runStart..runEnd], 12))
+            if (run.Digits < 12)
             {
                 continue;
             }

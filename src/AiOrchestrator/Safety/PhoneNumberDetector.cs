@@ -17,14 +17,14 @@ internal sealed class PhoneNumberDetector(IReadOnlyList<string> regions) : ISens
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
 
-    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
-        foreach (var run in runs)
+        foreach (var run in runs.Runs)
         {
             var (runStart, runEnd) = (run.Start, run.End);
-            if (!DigitGates.HasDigits(text[runStart..runEnd], 6))
+            if (run.Digits < 6)
             {
                 continue;
             }

@@ -11,15 +11,15 @@ internal sealed class UsSocialSecurityNumberDetector : ISensitiveDataDetector, I
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
 
-    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> d = stackalloc char[9];
-        foreach (var run in runs)
+        foreach (var run in runs.Runs)
         {
             var (runStart, runEnd) = (run.Start, run.End);
-            if (!DigitGates.HasDigits(text[runStart..runEnd], 9))
+            if (run.Digits < 9)
             {
                 continue;
             }

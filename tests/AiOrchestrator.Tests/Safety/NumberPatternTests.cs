@@ -15,6 +15,7 @@ public class NumberPatternTests
     private static readonly Regex CardRegex = new(@"\G(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)", Options);
     private static readonly Regex SsnRegex = new(@"\G(?<![\w\-.])\d{3}([\- ]?)\d{2}\1\d{4}(?![\w]|[\-.]\d)", Options);
     private static readonly Regex QuadRegex = new(@"\G(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", Options);
+    private static readonly Regex IbanRegex = new(@"\G[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])", Options);
     private static readonly Regex PhoneRegex = new(@"\G(?<![\w+\-.(/])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,12}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w]|[\-./:]\d)", Options);
 
     [Theory]
@@ -100,6 +101,23 @@ public class NumberPatternTests
         Same(PhoneRegex, text, at, length);
     }
 
+    [Theory]
+    [InlineData("GB82 WEST 1234 5698 7654 32", 0, 27)]
+    [InlineData("GB82WEST12345698765432", 0, 22)]
+    [InlineData("GB82 WEST 1234 5698 7654 32 and more", 0, 36)] // runs on into the next words; the detector cuts it
+    [InlineData("GB82 WEST 1234", 0, -1)] // fewer than 11 more characters
+    [InlineData("GB82  WEST 1234 5698 7654 32", 0, -1)] // two spaces
+    [InlineData("G882 WEST 1234 5698 7654 32", 0, -1)]
+    [InlineData("GB8 WEST 1234 5698 7654 32", 0, -1)]
+    [InlineData("GB82123456789012345678901234567890123", 0, -1)] // over 30 more characters and no end to give back to
+    [InlineData("GB82 1234567890 1234567890 1234567890", 0, 37)] // 30 more: the most there can be
+    [InlineData("GB82 1234567890 1234567890 12345678901", 0, 26)] // 31: given back to the last space
+    public void Iban_candidates(string text, int at, int length)
+    {
+        NumberPatterns.Iban(text, at).Should().Be(length);
+        Same(IbanRegex, text, at, length);
+    }
+
     [Fact]
     public void Every_matcher_agrees_with_its_regex_at_every_position_of_generated_texts()
     {
@@ -107,7 +125,8 @@ public class NumberPatternTests
         string[] pieces =
         [
             "0", "1", "4", "9", "12", "123", "4111", "1111", "2671", "123456", "1234567890123", " ", " ", "-", "-", ".", ".",
-            "(", ")", "+", "/", ":", "x", "ext", "ext.", "e", "a", "_", "é", "\u0661", "\u0300", "\t", ",",
+            "(", ")", "+", "/", ":", "x", "ext", "ext.", "e", "a", "_", "é", "\u0661", "\u0300", "\t", ",", "GB", "de", "WEST",
+            "Z", "12345678901234567890",
         ];
         var sb = new StringBuilder();
         var checkedPositions = 0;
@@ -126,6 +145,7 @@ public class NumberPatternTests
                 Same(SsnRegex, text, at, NumberPatterns.Ssn(text, at));
                 Same(QuadRegex, text, at, NumberPatterns.DottedQuad(text, at));
                 Same(PhoneRegex, text, at, NumberPatterns.Phone(text, at));
+                Same(IbanRegex, text, at, NumberPatterns.Iban(text, at));
                 checkedPositions++;
             }
         }
