@@ -179,3 +179,77 @@ public class NumberPatternTests
         actual.Should().Be(expected, "{0} at {1} of \"{2}\"", regex, at, text);
     }
 }
+
+/// <summary>The hand-written password and OpenAI key matchers return what the regular expressions they replace return.</summary>
+public class KeyPatternTests
+{
+    private static readonly Regex PasswordRegex = new(@"\G(?<![\w])(?i:password|passwd|pwd)[ \t]{0,3}=[ \t]{0,3}(?:""[^""\r\n]{1,256}""|'[^'\r\n]{1,256}'|[^;\s'""]{1,256})", RegexOptions.CultureInvariant);
+    private static readonly Regex OpenAiRegex = new(@"\G(?<![\w\-])sk-(?!ant-)(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_\-]{20,200}(?![\w\-])", RegexOptions.CultureInvariant);
+
+    [Theory]
+    [InlineData("Password=S3cr3t!x;", 0, 17)]
+    [InlineData("pwd = 'a b c'", 0, 13)]
+    [InlineData("PASSWD=\"x\"", 0, 10)]
+    [InlineData("password\t=\t\tsecret more", 0, 18)]
+    [InlineData("password    =x", 0, -1)] // four blanks
+    [InlineData("password=", 0, -1)]
+    [InlineData("password=;", 0, -1)]
+    [InlineData("password=\"\"", 0, -1)] // an empty quoted value
+    [InlineData("password=\"open", 0, -1)] // an unclosed quote
+    [InlineData("password=\"a\nb\"", 0, -1)]
+    [InlineData("mypassword=x", 2, -1)] // a word character before
+    [InlineData("-pwd=x", 1, 5)]
+    public void Password_key_values(string text, int at, int length)
+    {
+        PasswordDetector.KeyValue(text, at).Should().Be(length);
+        Same(PasswordRegex, text, at, length);
+    }
+
+    [Theory]
+    [InlineData("sk-proj-Ab3dE5gH7jK9mN1pQ3sT5vX7zB9dF1hJ3", 0, 41)]
+    [InlineData("sk-T3stKey0nlyForUnitTests4bcd3fgh1jk", 0, 37)]
+    [InlineData("sk-proj-0123456789012345678", 0, 27)] // 19 after the prefix: found without the prefix (24 characters)
+    [InlineData("sk-0123456789012345678", 0, -1)] // 19
+    [InlineData("sk-ant-api03-0123456789012345678901234", 0, -1)]
+    [InlineData("xsk-01234567890123456789", 1, -1)]
+    [InlineData("sk-01234567890123456789é", 0, -1)] // a word character after
+    [InlineData("sk-01234567890123456789.", 0, 23)]
+    public void OpenAi_keys(string text, int at, int length)
+    {
+        ApiKeyDetector.OpenAiKey(text, at).Should().Be(length);
+        Same(OpenAiRegex, text, at, length);
+    }
+
+    [Fact]
+    public void Both_agree_with_their_regexes_at_every_position_of_generated_texts()
+    {
+        var random = new Random(20261204);
+        string[] pieces =
+        [
+            "password", "PassWord", "passwd", "pwd", "PWD", "pass", "sk-", "proj-", "None-", "ant-", "admin-", "svcacct-",
+            "=", "=", " ", "\t", "\"", "'", ";", "\n", "\r", "a", "Z", "0", "_", "-", "é", "0123456789", "abcdefghij", new string('q', 120),
+        ];
+        var sb = new StringBuilder();
+        for (var i = 0; i < 3000; i++)
+        {
+            sb.Clear();
+            for (int k = 0, n = random.Next(1, 16); k < n; k++)
+            {
+                sb.Append(pieces[random.Next(pieces.Length)]);
+            }
+
+            var text = sb.ToString();
+            for (var at = 0; at < text.Length; at++)
+            {
+                Same(PasswordRegex, text, at, PasswordDetector.KeyValue(text, at));
+                Same(OpenAiRegex, text, at, ApiKeyDetector.OpenAiKey(text, at));
+            }
+        }
+    }
+
+    private static void Same(Regex regex, string text, int at, int actual)
+    {
+        var m = regex.Match(text, at);
+        actual.Should().Be(m.Success ? m.Length : -1, "{0} at {1} of \"{2}\"", regex, at, text);
+    }
+}
