@@ -30,7 +30,7 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
                 var window = text[..Math.Min(text.Length, runEnd + 4)];
                 // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
                 var skipUntil = 0;
-                for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
+                for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, Math.Max(at, skipUntil - 1), runEnd))
                 {
                     if (at < skipUntil || !LooksLikeOctetStart(text, at))
                     {

@@ -256,14 +256,13 @@ public sealed class SensitiveDataScanner
             return;
         }
 
-        // Each detector reports in text order, but the list holds one detector's findings after another's: sort
-        // (a generic sort with a struct comparer, no delegate) unless it is already in order.
+        // Each detector reports in text order, but the list holds one detector's findings after another's.
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(findings);
         for (var i = 1; i < span.Length; i++)
         {
             if (CompareStart(span[i - 1], span[i]) > 0)
             {
-                span.Sort(default(StartOrder));
+                SortByStart(span);
                 break;
             }
         }
@@ -296,6 +295,56 @@ public sealed class SensitiveDataScanner
         findings.RemoveRange(kept, findings.Count - kept);
     }
 
+    /// <summary>
+    /// Sorts by <see cref="CompareStart"/>: the starts (with each finding's index) are sorted as numbers, which is
+    /// several times faster than sorting the 32-byte findings with a comparer, then findings with equal starts are
+    /// put in order by priority.
+    /// </summary>
+    private static void SortByStart(Span<SensitiveDataFinding> span)
+    {
+        var n = span.Length;
+        long[]? rentedKeys = null;
+        var keys = n <= 256 ? stackalloc long[n] : (rentedKeys = ArrayPool<long>.Shared.Rent(n)).AsSpan(0, n);
+        var sorted = ArrayPool<SensitiveDataFinding>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                keys[i] = ((long)span[i].Start << 32) | (uint)i;
+            }
+
+            keys.Sort();
+            for (var i = 0; i < n; i++)
+            {
+                sorted[i] = span[(int)(keys[i] & 0xFFFFFFFF)];
+            }
+
+            // Equal starts: by priority (an insertion sort; such groups are small).
+            for (var i = 1; i < n; i++)
+            {
+                var item = sorted[i];
+                var j = i - 1;
+                while (j >= 0 && sorted[j].Start == item.Start && ComparePriority(sorted[j], item) > 0)
+                {
+                    sorted[j + 1] = sorted[j];
+                    j--;
+                }
+
+                sorted[j + 1] = item;
+            }
+
+            sorted.AsSpan(0, n).CopyTo(span);
+        }
+        finally
+        {
+            ArrayPool<SensitiveDataFinding>.Shared.Return(sorted, clearArray: true);
+            if (rentedKeys is not null)
+            {
+                ArrayPool<long>.Shared.Return(rentedKeys);
+            }
+        }
+    }
+
     private static int CompareStart(in SensitiveDataFinding a, in SensitiveDataFinding b)
     {
         var c = a.Start.CompareTo(b.Start);
@@ -321,10 +370,5 @@ public sealed class SensitiveDataScanner
         }
 
         return c != 0 ? c : string.CompareOrdinal(a.Detector, b.Detector);
-    }
-
-    private readonly struct StartOrder : IComparer<SensitiveDataFinding>
-    {
-        public int Compare(SensitiveDataFinding x, SensitiveDataFinding y) => CompareStart(x, y);
     }
 }
