@@ -57,23 +57,6 @@ internal static class DigitGates
         return false;
     }
 
-    /// <summary>
-    /// The next place after <paramref name="position"/> and before <paramref name="runEnd"/> where a value can start:
-    /// just after a separator (a value never starts in the middle of a group of digits); -1 when there is none.
-    /// </summary>
-    public static int NextTokenStart(ReadOnlySpan<char> text, int position, int runEnd)
-    {
-        for (var i = position + 1; i < runEnd; i++)
-        {
-            if (!char.IsAsciiDigit(text[i - 1]) && text[i - 1] is not ('(' or '+') && (char.IsAsciiDigit(text[i]) || text[i] is '(' or '+'))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     /// <summary>Where values in a run can first start: the run's first digit, or the '+' or '(' just before it.</summary>
     public static int FirstTokenStart(ReadOnlySpan<char> text, int runStart)
         => runStart > 0 && text[runStart - 1] is '+' or '(' ? runStart - 1 : runStart;
@@ -102,6 +85,7 @@ internal sealed class DigitRuns
 {
     private readonly List<DigitRun> _runs = [];
     private readonly List<int> _afterTwoLetters = [];
+    private readonly List<int> _tokenStarts = [];
 
     /// <summary>The runs of at least four digits, in text order.</summary>
     public ReadOnlySpan<DigitRun> Runs => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_runs);
@@ -111,6 +95,12 @@ internal sealed class DigitRuns
     /// a digit ("GB82 ..."), in text order.
     /// </summary>
     public ReadOnlySpan<int> AfterTwoLetters => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_afterTwoLetters);
+
+    /// <summary>
+    /// Where values in <paramref name="run"/> can start, in order: its first digit (or the '+' or '(' just before it),
+    /// then each place just after a separator (a value never starts in the middle of a group of digits).
+    /// </summary>
+    public ReadOnlySpan<int> TokenStarts(DigitRun run) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tokenStarts).Slice(run.FirstToken, run.TokenCount);
 
     /// <summary>The runs of <paramref name="text"/>, for a detector called outside a scanner.</summary>
     public static DigitRuns Of(ReadOnlySpan<char> text)
@@ -163,7 +153,18 @@ internal sealed class DigitRuns
 
             if (digits >= 4)
             {
-                _runs.Add(new DigitRun(start, j, digits));
+                var firstToken = _tokenStarts.Count;
+                var first = DigitGates.FirstTokenStart(text, start);
+                _tokenStarts.Add(first);
+                for (var i = first + 1; i < j; i++)
+                {
+                    if (!char.IsAsciiDigit(text[i - 1]) && text[i - 1] is not ('(' or '+') && (char.IsAsciiDigit(text[i]) || text[i] is '(' or '+'))
+                    {
+                        _tokenStarts.Add(i); // just after a separator
+                    }
+                }
+
+                _runs.Add(new DigitRun(start, j, digits, firstToken, _tokenStarts.Count - firstToken));
             }
 
             from = j;
@@ -174,11 +175,12 @@ internal sealed class DigitRuns
     {
         _runs.Clear();
         _afterTwoLetters.Clear();
+        _tokenStarts.Clear();
     }
 }
 
-/// <summary>A run of digits and single separators (see <see cref="DigitRuns"/>) and how many digits it holds.</summary>
-internal readonly record struct DigitRun(int Start, int End, int Digits);
+/// <summary>A run of digits and single separators (see <see cref="DigitRuns"/>), how many digits it holds, and where its token starts are listed.</summary>
+internal readonly record struct DigitRun(int Start, int End, int Digits, int FirstToken, int TokenCount);
 
 /// <summary>A built-in numeric detector that can use the digit runs the scanner found once for all of them.</summary>
 internal interface IDigitRunDetector

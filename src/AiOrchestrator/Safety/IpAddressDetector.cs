@@ -17,12 +17,12 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
 
     public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
-        if (DigitGates.HasDottedDigits(text))
+        // An address lies inside one run (digits and dots), so only runs with a dot are tried.
         {
             foreach (var run in runs.Runs)
             {
                 var (runStart, runEnd) = (run.Start, run.End);
-                if (run.Digits < 4)
+                if (run.Digits < 4 || !text[runStart..runEnd].Contains('.'))
                 {
                     continue;
                 }
@@ -30,7 +30,7 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
                 var window = text[..Math.Min(text.Length, runEnd + 4)];
                 // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
                 var skipUntil = 0;
-                for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, Math.Max(at, skipUntil - 1), runEnd))
+                foreach (var at in runs.TokenStarts(run))
                 {
                     if (at < skipUntil || !LooksLikeOctetStart(text, at))
                     {

@@ -27,7 +27,7 @@ internal sealed class PaymentCardDetector : ISensitiveDataDetector, IDigitRunDet
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // A card found is not searched again from inside.
             var skipUntil = 0;
-            for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, Math.Max(at, skipUntil - 1), runEnd))
+            foreach (var at in runs.TokenStarts(run))
             {
                 if (at < skipUntil || !DigitGates.HasDigits(text[at..runEnd], 12))
                 {

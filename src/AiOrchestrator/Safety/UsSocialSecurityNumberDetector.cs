@@ -28,7 +28,7 @@ internal sealed class UsSocialSecurityNumberDetector : ISensitiveDataDetector, I
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
             var skipUntil = 0;
-            for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, Math.Max(at, skipUntil - 1), runEnd))
+            foreach (var at in runs.TokenStarts(run))
             {
                 if (at < skipUntil || !LooksLikeSsnStart(text, at))
                 {

@@ -253,3 +253,37 @@ public class KeyPatternTests
         actual.Should().Be(m.Success ? m.Length : -1, "{0} at {1} of \"{2}\"", regex, at, text);
     }
 }
+
+/// <summary>The IBAN check computed with few reductions equals the check computed on the whole number.</summary>
+public class ChecksumTests
+{
+    [Theory]
+    [InlineData("GB82WEST12345698765432", true)]
+    [InlineData("GB82WEST12345698765433", false)]
+    [InlineData("gb82west12345698765432", true)]
+    [InlineData("DE89370400440532013000", true)]
+    [InlineData("LC55HEMM000100010012001200023015", true)] // 32 characters, letters in the body
+    [InlineData("GB82WEST1234569876543!", false)]
+    [InlineData("GB82", false)]
+    public void Iban_check(string iban, bool valid) => Checksums.IbanMod97(iban).Should().Be(valid);
+
+    [Fact]
+    public void The_iban_check_equals_the_remainder_of_the_whole_number()
+    {
+        var random = new Random(97);
+        const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        for (var i = 0; i < 5000; i++)
+        {
+            var chars = new char[random.Next(5, 35)];
+            for (var k = 0; k < chars.Length; k++)
+            {
+                chars[k] = Alphabet[random.Next(Alphabet.Length)];
+            }
+
+            var iban = new string(chars);
+            var rotated = iban[4..] + iban[..4];
+            var number = System.Numerics.BigInteger.Parse(string.Concat(rotated.Select(c => char.IsAsciiDigit(c) ? c.ToString() : (c - 'A' + 10).ToString(System.Globalization.CultureInfo.InvariantCulture))), System.Globalization.CultureInfo.InvariantCulture);
+            Checksums.IbanMod97(iban).Should().Be(number % 97 == 1, iban);
+        }
+    }
+}
