@@ -19,15 +19,7 @@ internal sealed partial class PasswordDetector : ISensitiveDataDetector
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
-        if (text.ContainsAny(Keys))
-        {
-            KeyValues(text, findings);
-        }
-
-        if (!text.Contains("://", StringComparison.Ordinal))
-        {
-            return;
-        }
+        KeyValues(text, findings); // its first search returns at once when no key is in the text
 
         // Only from each "://" backwards to its scheme, so that the engine does not try every letter as a start.
         var from = 0;
