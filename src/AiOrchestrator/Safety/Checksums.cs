@@ -44,29 +44,38 @@ internal static class Checksums
             return false;
         }
 
-        var remainder = 0;
-        for (var k = 0; k < iban.Length; k++)
+        // The remainder is reduced only when it passes 10^15 (not once a character), which keeps it far from overflowing.
+        long remainder = 0;
+        return Feed(iban[4..], ref remainder) && Feed(iban[..4], ref remainder) && remainder % 97 == 1;
+
+        static bool Feed(ReadOnlySpan<char> part, ref long remainder)
         {
-            var c = iban[(k + 4) % iban.Length];
-            int value;
-            if (c is >= '0' and <= '9')
+            foreach (var ch in part)
             {
-                value = c - '0';
-                remainder = ((remainder * 10) + value) % 97;
-                continue;
+                var c = ch;
+                if (c is >= '0' and <= '9')
+                {
+                    remainder = (remainder * 10) + (c - '0');
+                }
+                else
+                {
+                    c = char.ToUpperInvariant(c);
+                    if (c is < 'A' or > 'Z')
+                    {
+                        return false;
+                    }
+
+                    remainder = (remainder * 100) + (c - 'A' + 10);
+                }
+
+                if (remainder >= 1_000_000_000_000_000) // 10^15
+                {
+                    remainder %= 97;
+                }
             }
 
-            c = char.ToUpperInvariant(c);
-            if (c is < 'A' or > 'Z')
-            {
-                return false;
-            }
-
-            value = c - 'A' + 10;
-            remainder = ((remainder * 100) + value) % 97;
+            return true;
         }
-
-        return remainder == 1;
     }
 
     /// <summary>Counts the ASCII digits in <paramref name="text"/>.</summary>

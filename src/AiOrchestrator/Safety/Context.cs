@@ -3,9 +3,9 @@ namespace AiOrchestrator.Safety;
 /// <summary>Words near a candidate that raise (or are required for) a detector's confidence.</summary>
 internal static class Context
 {
-    public static readonly string[] SsnWords = ["ssn", "social security", "social sec", "ss#", "ss #"];
+    public static readonly Words SsnWords = new(["ssn", "social security", "social sec", "ss#", "ss #"]);
 
-    public static readonly string[] PhoneWords = ["phone", "tel", "call", "mobile", "cell", "fax", "contact", "reach", "whatsapp", "sms", "text me", "office", "landline", "answering", "dial"];
+    public static readonly Words PhoneWords = new(["phone", "tel", "call", "mobile", "cell", "fax", "contact", "reach", "whatsapp", "sms", "text me", "office", "landline", "answering", "dial"]);
 
     private static readonly string[] AddressBefore = ["apt", "apt.", "suite", "unit", "no.", "#", "box", "flat", "room"];
 
@@ -17,18 +17,24 @@ internal static class Context
     };
 
     /// <summary>Whether one of <paramref name="words"/> (lower case) occurs within 32 characters before or after the candidate.</summary>
-    public static bool HasWordNearby(ReadOnlySpan<char> text, int start, int length, string[] words)
+    public static bool HasWordNearby(ReadOnlySpan<char> text, int start, int length, Words words)
     {
         const int Window = 32;
         var before = text[Math.Max(0, start - Window)..start];
         var afterStart = start + length;
         var after = text[afterStart..Math.Min(text.Length, afterStart + Window)];
+        if (!before.ContainsAnyExceptInRange('\0', '\u007F') && !after.ContainsAnyExceptInRange('\0', '\u007F'))
+        {
+            // ASCII only: lower-casing is A-Z to a-z, so a case-insensitive search for the words finds the same.
+            return before.ContainsAny(words.Search) || after.ContainsAny(words.Search);
+        }
+
         Span<char> lower = stackalloc char[(2 * Window) + 1];
         var n = before.ToLowerInvariant(lower);
         lower[n++] = '\u0001'; // no word spans the candidate
         n += after.ToLowerInvariant(lower[n..]);
         var window = lower[..n];
-        foreach (var word in words)
+        foreach (var word in words.List)
         {
             if (window.IndexOf(word, StringComparison.Ordinal) >= 0)
             {
@@ -78,4 +84,12 @@ internal static class Context
 
         return false;
     }
+}
+
+/// <summary>Lower-case ASCII words, with a vectorised case-insensitive search for them.</summary>
+internal sealed class Words(string[] list)
+{
+    public string[] List { get; } = list;
+
+    public System.Buffers.SearchValues<string> Search { get; } = System.Buffers.SearchValues.Create(list, StringComparison.OrdinalIgnoreCase);
 }

@@ -57,74 +57,6 @@ internal static class DigitGates
         return false;
     }
 
-    /// <summary>
-    /// Finds the next run of digits at or after <paramref name="from"/> holding at least <paramref name="minDigits"/>
-    /// digits (with single separators: space and dash, and for <paramref name="phone"/> runs also dot, parentheses and
-    /// '+'), and moves <paramref name="from"/> past it. Detectors run their patterns over these runs only.
-    /// </summary>
-    public static bool NextRun(ReadOnlySpan<char> text, ref int from, bool phone, int minDigits, out int start, out int end)
-    {
-        while (from < text.Length)
-        {
-            var next = text[from..].IndexOfAnyInRange('0', '9');
-            if (next < 0)
-            {
-                break;
-            }
-
-            start = from + next;
-            var digits = 0;
-            var j = start;
-            while (j < text.Length)
-            {
-                if (char.IsAsciiDigit(text[j]))
-                {
-                    // A whole group of digits at once (vectorised).
-                    var group = text[j..].IndexOfAnyExceptInRange('0', '9');
-                    group = group < 0 ? text.Length - j : group;
-                    digits += group;
-                    j += group;
-                }
-                else if (j + 1 < text.Length && (text[j] is ' ' or '-' || (phone && text[j] is '.' or '(' or ')' or '+')) && (char.IsAsciiDigit(text[j + 1]) || (phone && text[j + 1] is '(' or ' ')))
-                {
-                    j++;
-                }
-                else
-                {
-                    break;
-                }
-            }
-
-            end = j;
-            from = j == start ? start + 1 : j;
-            if (digits >= minDigits)
-            {
-                return true;
-            }
-        }
-
-        start = end = 0;
-        from = text.Length;
-        return false;
-    }
-
-    /// <summary>
-    /// The next place after <paramref name="position"/> and before <paramref name="runEnd"/> where a value can start:
-    /// just after a separator (a value never starts in the middle of a group of digits); -1 when there is none.
-    /// </summary>
-    public static int NextTokenStart(ReadOnlySpan<char> text, int position, int runEnd)
-    {
-        for (var i = position + 1; i < runEnd; i++)
-        {
-            if (!char.IsAsciiDigit(text[i - 1]) && text[i - 1] is not ('(' or '+') && (char.IsAsciiDigit(text[i]) || text[i] is '(' or '+'))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     /// <summary>Where values in a run can first start: the run's first digit, or the '+' or '(' just before it.</summary>
     public static int FirstTokenStart(ReadOnlySpan<char> text, int runStart)
         => runStart > 0 && text[runStart - 1] is '+' or '(' ? runStart - 1 : runStart;
@@ -142,31 +74,116 @@ internal static class DigitGates
 
         return false;
     }
+}
 
-    /// <summary>The runs of <paramref name="text"/> with at least four digits (phone separators allowed), for detectors called outside a scanner.</summary>
-    public static DigitRun[] Runs(ReadOnlySpan<char> text)
+/// <summary>
+/// What the numeric detectors start from, found in one pass over the text for all of them: the runs of digits with
+/// single separators (space and dash, and for phone numbers also dot, parentheses and '+') holding at least four
+/// digits, and the places where two letters start a digit group (where an IBAN can start).
+/// </summary>
+internal sealed class DigitRuns
+{
+    private readonly List<DigitRun> _runs = [];
+    private readonly List<int> _afterTwoLetters = [];
+    private readonly List<int> _tokenStarts = [];
+
+    /// <summary>The runs of at least four digits, in text order.</summary>
+    public ReadOnlySpan<DigitRun> Runs => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_runs);
+
+    /// <summary>
+    /// The first digits of groups of two or more digits just after two ASCII letters that follow neither a letter nor
+    /// a digit ("GB82 ..."), in text order.
+    /// </summary>
+    public ReadOnlySpan<int> AfterTwoLetters => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_afterTwoLetters);
+
+    /// <summary>
+    /// Where values in <paramref name="run"/> can start, in order: its first digit (or the '+' or '(' just before it),
+    /// then each place just after a separator (a value never starts in the middle of a group of digits).
+    /// </summary>
+    public ReadOnlySpan<int> TokenStarts(DigitRun run) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tokenStarts).Slice(run.FirstToken, run.TokenCount);
+
+    /// <summary>The runs of <paramref name="text"/>, for a detector called outside a scanner.</summary>
+    public static DigitRuns Of(ReadOnlySpan<char> text)
     {
-        var runs = new List<DigitRun>();
-        CollectRuns(text, runs);
-        return runs.ToArray();
+        var runs = new DigitRuns();
+        runs.Collect(text);
+        return runs;
     }
 
-    /// <summary>Adds the runs of <paramref name="text"/> with at least four digits to <paramref name="runs"/>; the scanner does this once for all numeric detectors.</summary>
-    public static void CollectRuns(ReadOnlySpan<char> text, List<DigitRun> runs)
+    /// <summary>Finds the runs of <paramref name="text"/> (after <see cref="Clear"/>).</summary>
+    public void Collect(ReadOnlySpan<char> text)
     {
         var from = 0;
-        while (NextRun(text, ref from, phone: true, 4, out var start, out var end))
+        while (from < text.Length)
         {
-            runs.Add(new DigitRun(start, end));
+            var next = text[from..].IndexOfAnyInRange('0', '9');
+            if (next < 0)
+            {
+                return;
+            }
+
+            var start = from + next;
+            if (start >= 2 && start + 1 < text.Length && char.IsAsciiLetter(text[start - 1]) && char.IsAsciiLetter(text[start - 2])
+                && char.IsAsciiDigit(text[start + 1]) && (start < 3 || !char.IsLetterOrDigit(text[start - 3])))
+            {
+                _afterTwoLetters.Add(start);
+            }
+
+            // Digits and single separators, one character at a time (groups are short: a vectorised search per group
+            // costs more than it saves).
+            var digits = 0;
+            var j = start;
+            while (j < text.Length)
+            {
+                var c = text[j];
+                if (char.IsAsciiDigit(c))
+                {
+                    digits++;
+                    j++;
+                }
+                else if (j + 1 < text.Length && c is ' ' or '-' or '.' or '(' or ')' or '+' && (char.IsAsciiDigit(text[j + 1]) || text[j + 1] is '(' or ' '))
+                {
+                    j++;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (digits >= 4)
+            {
+                var firstToken = _tokenStarts.Count;
+                var first = DigitGates.FirstTokenStart(text, start);
+                _tokenStarts.Add(first);
+                for (var i = first + 1; i < j; i++)
+                {
+                    if (!char.IsAsciiDigit(text[i - 1]) && text[i - 1] is not ('(' or '+') && (char.IsAsciiDigit(text[i]) || text[i] is '(' or '+'))
+                    {
+                        _tokenStarts.Add(i); // just after a separator
+                    }
+                }
+
+                _runs.Add(new DigitRun(start, j, digits, firstToken, _tokenStarts.Count - firstToken));
+            }
+
+            from = j;
         }
+    }
+
+    public void Clear()
+    {
+        _runs.Clear();
+        _afterTwoLetters.Clear();
+        _tokenStarts.Clear();
     }
 }
 
-/// <summary>A run of digits and single separators (see <see cref="DigitGates.NextRun"/>).</summary>
-internal readonly record struct DigitRun(int Start, int End);
+/// <summary>A run of digits and single separators (see <see cref="DigitRuns"/>), how many digits it holds, and where its token starts are listed.</summary>
+internal readonly record struct DigitRun(int Start, int End, int Digits, int FirstToken, int TokenCount);
 
 /// <summary>A built-in numeric detector that can use the digit runs the scanner found once for all of them.</summary>
 internal interface IDigitRunDetector
 {
-    void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings);
+    void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings);
 }

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.RegularExpressions;
 
 namespace AiOrchestrator.Safety;
 
@@ -7,7 +6,7 @@ namespace AiOrchestrator.Safety;
 /// International bank account numbers, printed compact or in groups of four: a country with a known IBAN length, two
 /// check digits, and the ISO 13616 mod-97 check.
 /// </summary>
-internal sealed partial class IbanDetector : ISensitiveDataDetector
+internal sealed class IbanDetector : ISensitiveDataDetector, IDigitRunDetector
 {
     /// <summary>IBAN lengths by country (the SWIFT IBAN registry).</summary>
     private static readonly FrozenDictionary<string, int> Lengths = new Dictionary<string, int>(StringComparer.Ordinal)
@@ -30,41 +29,29 @@ internal sealed partial class IbanDetector : ISensitiveDataDetector
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
+
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> compact = stackalloc char[34];
         Span<char> country = stackalloc char[2];
-        // Candidates start where two letters follow a non-word character and two digits follow them; only there is
-        // the pattern tried (letters are everywhere, so letting the engine try each one is slow).
+        // Candidates start where two letters follow a non-word character and two digits follow them (the scanner's
+        // one pass over the digits lists these places); only there is the pattern tried.
         var from = 0;
-        while (from < text.Length)
+        foreach (var p in runs.AfterTwoLetters)
         {
-            var digit = text[from..].IndexOfAnyInRange('0', '9');
-            if (digit < 0)
+            if (p < from)
             {
-                return;
+                continue; // inside an IBAN already found
             }
 
-            var p = from + digit;
-            from = p + 1;
-            while (from < text.Length && char.IsAsciiDigit(text[from]))
-            {
-                from++; // only the first digit of a run can follow the country letters
-            }
-
-            if (p < 2 || p + 1 >= text.Length || !char.IsAsciiLetter(text[p - 1]) || !char.IsAsciiLetter(text[p - 2]) || !char.IsAsciiDigit(text[p + 1])
-                || (p >= 3 && char.IsLetterOrDigit(text[p - 3])))
+            var length = NumberPatterns.Iban(text, p - 2);
+            if (length < 0)
             {
                 continue;
             }
 
-            var candidate = Pattern().EnumerateMatches(text[(p - 2)..]);
-            if (!candidate.MoveNext() || candidate.Current.Index != 0)
-            {
-                continue;
-            }
-
-            var m = (Index: p - 2, candidate.Current.Length);
+            var m = (Index: p - 2, Length: length);
             var value = text.Slice(m.Index, m.Length);
             country[0] = char.ToUpperInvariant(value[0]);
             country[1] = char.ToUpperInvariant(value[1]);
@@ -95,7 +82,4 @@ internal sealed partial class IbanDetector : ISensitiveDataDetector
             from = m.Index + end;
         }
     }
-
-    [GeneratedRegex(@"\A[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Pattern();
 }

@@ -13,16 +13,16 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAny(Separators) && text.ContainsAnyInRange('0', '9') && (DigitGates.HasDottedDigits(text) || DigitGates.HasColonGroups(text));
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
 
-    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
-        if (DigitGates.HasDottedDigits(text))
+        // An address lies inside one run (digits and dots), so only runs with a dot are tried.
         {
-            foreach (var run in runs)
+            foreach (var run in runs.Runs)
             {
                 var (runStart, runEnd) = (run.Start, run.End);
-                if (!DigitGates.HasDigits(text[runStart..runEnd], 4))
+                if (run.Digits < 4 || !text[runStart..runEnd].Contains('.'))
                 {
                     continue;
                 }
@@ -30,20 +30,20 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
                 var window = text[..Math.Min(text.Length, runEnd + 4)];
                 // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
                 var skipUntil = 0;
-                for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
+                foreach (var at in runs.TokenStarts(run))
                 {
                     if (at < skipUntil || !LooksLikeOctetStart(text, at))
                     {
                         continue;
                     }
 
-                    var candidate = V4().EnumerateMatches(window, at);
-                    if (!candidate.MoveNext() || candidate.Current.Index != at)
+                    var matched = NumberPatterns.DottedQuad(window, at);
+                    if (matched < 0)
                     {
                         continue;
                     }
 
-                    var m = candidate.Current;
+                    var m = (Index: at, Length: matched);
                     skipUntil = m.Index + m.Length;
                     if (IsIPv4(text.Slice(m.Index, m.Length)))
                     {
@@ -114,9 +114,6 @@ internal sealed partial class IpAddressDetector : ISensitiveDataDetector, IDigit
 
         return groups;
     }
-
-    [GeneratedRegex(@"\G(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex V4();
 
     [GeneratedRegex(@"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:|:){2,8}(?:[0-9A-Fa-f]{1,4})?(?![\w:])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex V6();

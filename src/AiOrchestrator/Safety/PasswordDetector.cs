@@ -19,15 +19,7 @@ internal sealed partial class PasswordDetector : ISensitiveDataDetector
 
     public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
-        if (text.ContainsAny(Keys))
-        {
-            KeyValues(text, findings);
-        }
-
-        if (!text.Contains("://", StringComparison.Ordinal))
-        {
-            return;
-        }
+        KeyValues(text, findings); // its first search returns at once when no key is in the text
 
         // Only from each "://" backwards to its scheme, so that the engine does not try every letter as a start.
         var from = 0;
@@ -63,8 +55,27 @@ internal sealed partial class PasswordDetector : ISensitiveDataDetector
 
     private void KeyValues(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings)
     {
-        foreach (var m in KeyValue().EnumerateMatches(text))
+        // Only from each key found by the vectorised search (the keys hold no letter with an exotic case form, so
+        // an ordinal case-insensitive search finds what the case-insensitive pattern would).
+        var from = 0;
+        while (from < text.Length)
         {
+            var key = text[from..].IndexOfAny(Keys);
+            if (key < 0)
+            {
+                return;
+            }
+
+            key += from;
+            var matched = KeyValue(text, key);
+            if (matched < 0)
+            {
+                from = key + 1;
+                continue;
+            }
+
+            from = key + matched;
+            var m = (Index: key, Length: matched);
             var value = text.Slice(m.Index, m.Length);
             var equals = value.IndexOf('=');
             var start = equals + 1;
@@ -87,8 +98,68 @@ internal sealed partial class PasswordDetector : ISensitiveDataDetector
         }
     }
 
-    [GeneratedRegex(@"(?<![\w])(?i:password|passwd|pwd)[ \t]{0,3}=[ \t]{0,3}(?:""[^""\r\n]{1,256}""|'[^'\r\n]{1,256}'|[^;\s'""]{1,256})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex KeyValue();
+    /// <summary>
+    /// The length of the match of <c>\G(?&lt;![\w])(?i:password|passwd|pwd)[ \t]{0,3}=[ \t]{0,3}(?:"[^"\r\n]{1,256}"|'[^'\r\n]{1,256}'|[^;\s'"]{1,256})</c>
+    /// at <paramref name="at"/>, or -1. Nothing in it gains by giving back a character, so it is read straight through.
+    /// </summary>
+    internal static int KeyValue(ReadOnlySpan<char> text, int at)
+    {
+        if (at > 0 && NumberPatterns.IsWordChar(text[at - 1]))
+        {
+            return -1;
+        }
+
+        var rest = text[at..];
+        var p = rest.StartsWith("password", StringComparison.OrdinalIgnoreCase) ? 8
+            : rest.StartsWith("passwd", StringComparison.OrdinalIgnoreCase) ? 6
+            : rest.StartsWith("pwd", StringComparison.OrdinalIgnoreCase) ? 3
+            : -1;
+        if (p < 0)
+        {
+            return -1;
+        }
+
+        p = SkipBlanks(rest, p);
+        if (p >= rest.Length || rest[p] != '=')
+        {
+            return -1;
+        }
+
+        p = SkipBlanks(rest, p + 1);
+        if (p >= rest.Length)
+        {
+            return -1;
+        }
+
+        var quote = rest[p];
+        var n = 0;
+        if (quote is '"' or '\'')
+        {
+            while (n <= 256 && p + 1 + n < rest.Length && rest[p + 1 + n] != quote && rest[p + 1 + n] is not ('\r' or '\n'))
+            {
+                n++;
+            }
+
+            return n is >= 1 and <= 256 && p + 1 + n < rest.Length && rest[p + 1 + n] == quote ? p + n + 2 : -1;
+        }
+
+        while (n < 256 && p + n < rest.Length && rest[p + n] is not (';' or '\'' or '"') && !char.IsWhiteSpace(rest[p + n]))
+        {
+            n++;
+        }
+
+        return n >= 1 ? p + n : -1;
+
+        static int SkipBlanks(ReadOnlySpan<char> s, int p)
+        {
+            for (var i = 0; i < 3 && p < s.Length && s[p] is ' ' or '\t'; i++)
+            {
+                p++;
+            }
+
+            return p;
+        }
+    }
 
     // scheme://user:password@ — the match ends with '@'; the password is between the last ':' and it.
     [GeneratedRegex(@"\A[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/@]{1,128}:[^\s/@]{1,256}@", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]

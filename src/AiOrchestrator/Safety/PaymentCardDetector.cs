@@ -1,48 +1,46 @@
-using System.Text.RegularExpressions;
-
 namespace AiOrchestrator.Safety;
 
 /// <summary>
 /// Payment card numbers: 12 to 19 digits, optionally grouped with one kind of separator (space or dash), passing the
 /// Luhn check, with a known issuer prefix and a length that issuer uses.
 /// </summary>
-internal sealed partial class PaymentCardDetector : ISensitiveDataDetector, IDigitRunDetector
+internal sealed class PaymentCardDetector : ISensitiveDataDetector, IDigitRunDetector
 {
     public string Name => "payment-card";
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
 
-    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> digits = stackalloc char[19];
-        foreach (var run in runs)
+        foreach (var run in runs.Runs)
         {
             var (runStart, runEnd) = (run.Start, run.End);
-            if (!DigitGates.HasDigits(text[runStart..runEnd], 12))
+            if (run.Digits < 12)
             {
                 continue;
             }
 
-            // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
+            // The pattern (see NumberPatterns.Card) runs over this run only (plus a little after it, for its look-ahead and an extension).
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // A card found is not searched again from inside.
             var skipUntil = 0;
-            for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
+            foreach (var at in runs.TokenStarts(run))
             {
                 if (at < skipUntil || !DigitGates.HasDigits(text[at..runEnd], 12))
                 {
                     continue;
                 }
 
-                var candidate = Pattern().EnumerateMatches(window, at);
-                if (!candidate.MoveNext() || candidate.Current.Index != at)
+                var matched = NumberPatterns.Card(window, at);
+                if (matched < 0)
                 {
                     continue;
                 }
 
-                var m = candidate.Current;
+                var m = (Index: at, Length: matched);
 
                 // The pattern is greedy: "4111 1111 1111 1111 7" reads as one 17-digit number. When that fails, the
                 // shorter numbers that end where a group ends are tried too, longest first.
@@ -124,7 +122,4 @@ internal sealed partial class PaymentCardDetector : ISensitiveDataDetector, IDig
             return v;
         }
     }
-
-    [GeneratedRegex(@"\G(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Pattern();
 }

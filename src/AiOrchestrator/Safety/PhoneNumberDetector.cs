@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using PhoneNumbers;
 
 namespace AiOrchestrator.Safety;
@@ -10,7 +9,7 @@ namespace AiOrchestrator.Safety;
 /// <c>libphonenumber</c> raises the confidence of numbers valid for their country code or one of the configured regions.
 /// Unseparated digit runs count only next to a word such as "phone" or "fax".
 /// </summary>
-internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions) : ISensitiveDataDetector, IDigitRunDetector
+internal sealed class PhoneNumberDetector(IReadOnlyList<string> regions) : ISensitiveDataDetector, IDigitRunDetector
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
@@ -18,36 +17,36 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
 
-    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
-        foreach (var run in runs)
+        foreach (var run in runs.Runs)
         {
             var (runStart, runEnd) = (run.Start, run.End);
-            if (!DigitGates.HasDigits(text[runStart..runEnd], 6))
+            if (run.Digits < 6)
             {
                 continue;
             }
 
-            // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
+            // The pattern (see NumberPatterns.Phone) runs over this run only (plus a little after it, for its look-ahead and an extension).
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
             var skipUntil = 0;
-            for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
+            foreach (var at in runs.TokenStarts(run))
             {
                 if (at < skipUntil || !DigitGates.HasDigits(text[at..runEnd], 6))
                 {
                     continue;
                 }
 
-                var candidate = Pattern().EnumerateMatches(window, at);
-                if (!candidate.MoveNext() || candidate.Current.Index != at)
+                var matched = NumberPatterns.Phone(window, at);
+                if (matched < 0)
                 {
                     continue;
                 }
 
-                var m = candidate.Current;
+                var m = (Index: at, Length: matched);
                 skipUntil = m.Index + m.Length;
                 var confidence = Score(text, m.Index, m.Length);
                 if (confidence > 0)
@@ -252,10 +251,6 @@ internal sealed partial class PhoneNumberDetector(IReadOnlyList<string> regions)
 
         return false;
     }
-
-    // Digit groups separated by one space, dash or dot, an optional +country code and (area code), an optional extension.
-    [GeneratedRegex(@"\G(?<![\w+\-.(/])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-]\d{1,12}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w]|[\-./:]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Pattern();
 
     private enum Shape
     {

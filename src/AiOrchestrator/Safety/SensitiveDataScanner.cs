@@ -22,9 +22,7 @@ public sealed class SensitiveDataScanner
     private static List<SensitiveDataFinding>? t_candidates;
 
     [ThreadStatic]
-    private static List<DigitRun>? t_runs;
-
-    private static readonly Comparison<SensitiveDataFinding> ByStart = CompareStart;
+    private static DigitRuns? t_runs;
 
     private readonly ISensitiveDataDetector[] _detectors;
     private readonly HashSet<string> _allowed;
@@ -132,7 +130,7 @@ public sealed class SensitiveDataScanner
     private int ScanCore(ReadOnlySpan<char> text, int[]? map, ICollection<SensitiveDataFinding> findings, ref bool complete)
     {
         List<SensitiveDataFinding>? candidates = null;
-        List<DigitRun>? runs = null;
+        DigitRuns? runs = null;
         try
         {
             foreach (var detector in _detectors)
@@ -150,12 +148,12 @@ public sealed class SensitiveDataScanner
                         // The digit runs are found once for all numeric detectors.
                         if (runs is null)
                         {
-                            runs = t_runs ?? new List<DigitRun>();
+                            runs = t_runs ?? new DigitRuns();
                             t_runs = null;
-                            DigitGates.CollectRuns(text, runs);
+                            runs.Collect(text);
                         }
 
-                        numeric.Detect(text, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(runs), candidates);
+                        numeric.Detect(text, runs, candidates);
                     }
                     else
                     {
@@ -258,27 +256,15 @@ public sealed class SensitiveDataScanner
             return;
         }
 
+        // Each detector reports in text order, but the list holds one detector's findings after another's.
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(findings);
-        if (span.Length <= 64)
+        for (var i = 1; i < span.Length; i++)
         {
-            // Detectors report in text order, so the list is nearly sorted: insertion sort is linear then.
-            for (var i = 1; i < span.Length; i++)
+            if (CompareStart(span[i - 1], span[i]) > 0)
             {
-                var item = span[i];
-                var j = i - 1;
-                while (j >= 0 && CompareStart(span[j], item) > 0)
-                {
-                    span[j + 1] = span[j];
-                    j--;
-                }
-
-                span[j + 1] = item;
+                SortByStart(span);
+                break;
             }
-        }
-        else
-        {
-            findings.Sort(ByStart);
-            span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(findings);
         }
 
         var kept = 0;
@@ -309,13 +295,63 @@ public sealed class SensitiveDataScanner
         findings.RemoveRange(kept, findings.Count - kept);
     }
 
-    private static int CompareStart(SensitiveDataFinding a, SensitiveDataFinding b)
+    /// <summary>
+    /// Sorts by <see cref="CompareStart"/>: the starts (with each finding's index) are sorted as numbers, which is
+    /// several times faster than sorting the 32-byte findings with a comparer, then findings with equal starts are
+    /// put in order by priority.
+    /// </summary>
+    private static void SortByStart(Span<SensitiveDataFinding> span)
+    {
+        var n = span.Length;
+        long[]? rentedKeys = null;
+        var keys = n <= 256 ? stackalloc long[n] : (rentedKeys = ArrayPool<long>.Shared.Rent(n)).AsSpan(0, n);
+        var sorted = ArrayPool<SensitiveDataFinding>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                keys[i] = ((long)span[i].Start << 32) | (uint)i;
+            }
+
+            keys.Sort();
+            for (var i = 0; i < n; i++)
+            {
+                sorted[i] = span[(int)(keys[i] & 0xFFFFFFFF)];
+            }
+
+            // Equal starts: by priority (an insertion sort; such groups are small).
+            for (var i = 1; i < n; i++)
+            {
+                var item = sorted[i];
+                var j = i - 1;
+                while (j >= 0 && sorted[j].Start == item.Start && ComparePriority(sorted[j], item) > 0)
+                {
+                    sorted[j + 1] = sorted[j];
+                    j--;
+                }
+
+                sorted[j + 1] = item;
+            }
+
+            sorted.AsSpan(0, n).CopyTo(span);
+        }
+        finally
+        {
+            ArrayPool<SensitiveDataFinding>.Shared.Return(sorted, clearArray: true);
+            if (rentedKeys is not null)
+            {
+                ArrayPool<long>.Shared.Return(rentedKeys);
+            }
+        }
+    }
+
+    private static int CompareStart(in SensitiveDataFinding a, in SensitiveDataFinding b)
     {
         var c = a.Start.CompareTo(b.Start);
         return c != 0 ? c : ComparePriority(a, b);
     }
 
-    private static int ComparePriority(SensitiveDataFinding a, SensitiveDataFinding b)
+    private static int ComparePriority(in SensitiveDataFinding a, in SensitiveDataFinding b)
     {
         var c = b.Length.CompareTo(a.Length);
         if (c == 0)

@@ -57,9 +57,17 @@ internal sealed partial class TokenDetector : ISensitiveDataDetector
         }
 
         Span<byte> bytes = stackalloc byte[Base64Url.GetMaxDecodedLength(header.Length)];
-        if (!Base64Url.TryDecodeFromChars(header, bytes, out var written))
+        int written;
+        try
         {
-            return false;
+            if (!Base64Url.TryDecodeFromChars(header, bytes, out written))
+            {
+                return false;
+            }
+        }
+        catch (FormatException)
+        {
+            return false; // not base64url after all (4n + 1 characters): TryDecode throws rather than returning false
         }
 
         try

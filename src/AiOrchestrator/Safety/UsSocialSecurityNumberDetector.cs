@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace AiOrchestrator.Safety;
 
 /// <summary>
@@ -7,43 +5,43 @@ namespace AiOrchestrator.Safety;
 /// and 900-999, group 00, serial 0000. Nine digits without separators count only next to a word that says so
 /// ("SSN", "social security").
 /// </summary>
-internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDetector, IDigitRunDetector
+internal sealed class UsSocialSecurityNumberDetector : ISensitiveDataDetector, IDigitRunDetector
 {
     public string Name => "us-ssn";
 
     public bool MayContain(ReadOnlySpan<char> text) => text.ContainsAnyInRange('0', '9');
 
-    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitGates.Runs(text), findings);
+    public void Detect(ReadOnlySpan<char> text, ICollection<SensitiveDataFinding> findings) => Detect(text, DigitRuns.Of(text), findings);
 
-    public void Detect(ReadOnlySpan<char> text, ReadOnlySpan<DigitRun> runs, ICollection<SensitiveDataFinding> findings)
+    public void Detect(ReadOnlySpan<char> text, DigitRuns runs, ICollection<SensitiveDataFinding> findings)
     {
         Span<char> d = stackalloc char[9];
-        foreach (var run in runs)
+        foreach (var run in runs.Runs)
         {
             var (runStart, runEnd) = (run.Start, run.End);
-            if (!DigitGates.HasDigits(text[runStart..runEnd], 9))
+            if (run.Digits < 9)
             {
                 continue;
             }
 
-            // The pattern runs over this run only (plus a little after it, for its look-ahead and an extension).
+            // The pattern (see NumberPatterns.Ssn) runs over this run only (plus a little after it, for its look-ahead and an extension).
             var window = text[..Math.Min(text.Length, runEnd + 16)];
             // Like a regex scan, a match (even one validation rejects) is not searched again from inside.
             var skipUntil = 0;
-            for (var at = DigitGates.FirstTokenStart(text, runStart); at >= 0; at = DigitGates.NextTokenStart(text, at, runEnd))
+            foreach (var at in runs.TokenStarts(run))
             {
                 if (at < skipUntil || !LooksLikeSsnStart(text, at))
                 {
                     continue;
                 }
 
-                var candidate = Pattern().EnumerateMatches(window, at);
-                if (!candidate.MoveNext() || candidate.Current.Index != at)
+                var matched = NumberPatterns.Ssn(window, at);
+                if (matched < 0)
                 {
                     continue;
                 }
 
-                var m = candidate.Current;
+                var m = (Index: at, Length: matched);
                 skipUntil = m.Index + m.Length;
                 var value = text.Slice(m.Index, m.Length);
                 var n = 0;
@@ -104,7 +102,4 @@ internal sealed partial class UsSocialSecurityNumberDetector : ISensitiveDataDet
 
         return !d[5..9].SequenceEqual("0000");
     }
-
-    [GeneratedRegex(@"\G(?<![\w\-.])\d{3}([\- ]?)\d{2}\1\d{4}(?![\w]|[\-.]\d)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Pattern();
 }

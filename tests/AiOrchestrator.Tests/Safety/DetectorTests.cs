@@ -83,6 +83,16 @@ public class DetectorTests
         Scanner.Scan($"Value: {value} end").Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9sk_live_st.sk-ant-api03-_10.0.0.1")]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9x.abc.def")] // a header of 4n + 1 characters
+    public void A_jwt_shaped_value_whose_header_is_not_valid_base64url_is_not_a_jwt(string value)
+    {
+        var scan = () => Scanner.Scan($"token {value} here");
+
+        scan.Should().NotThrow().Which.Should().NotContain(f => f.Type == SensitiveDataType.Jwt);
+    }
+
     [Fact]
     public void A_jwt_whose_header_names_no_algorithm_is_not_a_jwt()
     {
