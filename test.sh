@@ -33,6 +33,10 @@ if ! command -v redis-server >/dev/null 2>&1; then
     || { echo "test.sh: could not install redis-server with apt-get; install it, then run ./test.sh again." >&2; exit 1; }
 fi
 
+# The ledger's PostgreSQL tests start their own throw-away server (initdb + pg_ctl on a loopback port): install the
+# Debian package when it is missing.
+bash eng/install-postgres.sh >/dev/null
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 dotnet restore AiOrchestrator.sln
