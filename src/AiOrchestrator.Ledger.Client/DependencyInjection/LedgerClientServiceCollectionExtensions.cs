@@ -127,7 +127,7 @@ public static class LedgerClientServiceCollectionExtensions
         strategy.AttemptTimeout.Timeout = options.RequestTimeout;
         strategy.TotalRequestTimeout.Timeout = options.RequestTimeout * 3;
         strategy.CircuitBreaker.SamplingDuration = options.RequestTimeout * 2 > TimeSpan.FromSeconds(5) ? options.RequestTimeout * 2 : TimeSpan.FromSeconds(5);
-        strategy.CircuitBreaker.BreakDuration = options.RetryUnreachableAfter;
+        strategy.CircuitBreaker.BreakDuration = options.RetryUnreachableAfter > TimeSpan.FromSeconds(0.5) ? options.RetryUnreachableAfter : TimeSpan.FromSeconds(0.5);
         strategy.Retry.MaxRetryAttempts = 2;
         strategy.Retry.Delay = TimeSpan.FromMilliseconds(50);
         var transient = strategy.Retry.ShouldHandle;

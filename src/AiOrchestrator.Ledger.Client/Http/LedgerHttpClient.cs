@@ -27,6 +27,9 @@ internal sealed class LedgerHttpClient(HttpClient http, string organisation)
     public Task<LeaseResponse> TakeLeaseAsync(LeaseRequest request, string idempotencyKey, CancellationToken cancellationToken)
         => SendAsync(HttpMethod.Post, Path(LedgerRoutes.Leases), idempotencyKey, Body(request, Json.LeaseRequest), Json.LeaseResponse, cancellationToken);
 
+    public Task<LeaseResponse> GetLeaseAsync(string leaseId, CancellationToken cancellationToken)
+        => SendAsync(HttpMethod.Get, Path(LedgerRoutes.Lease, leaseId), null, null, Json.LeaseResponse, cancellationToken);
+
     public Task<LeaseResponse> RenewLeaseAsync(string leaseId, LeaseRenewRequest request, string idempotencyKey, CancellationToken cancellationToken)
         => SendAsync(HttpMethod.Post, Path(LedgerRoutes.LeaseRenew, leaseId), idempotencyKey, Body(request, Json.LeaseRenewRequest), Json.LeaseResponse, cancellationToken);
 

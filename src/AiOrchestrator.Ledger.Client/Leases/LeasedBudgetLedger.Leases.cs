@@ -159,9 +159,9 @@ internal sealed partial class LeasedBudgetLedger
         }
         catch (LedgerRequestException ex) when (!ex.IsUnreachable)
         {
-            if (ex.StatusCode is 404 or 410 && lease is not null)
+            if (lease is not null && ex.StatusCode is not (401 or 403) && !await IsActiveAsync(lease, cancellationToken).ConfigureAwait(false))
             {
-                // The ledger no longer has the lease (expired, returned): take a new one.
+                // The ledger no longer holds the lease (it expired while unreachable, or was returned): take a new one.
                 CloseLease(path, lease);
                 await TakeAsync(path, amount, currency, cancellationToken).ConfigureAwait(false);
                 return;
@@ -176,6 +176,20 @@ internal sealed partial class LeasedBudgetLedger
             }
 
             throw;
+        }
+    }
+
+    /// <summary>Whether the ledger still holds <paramref name="lease"/> (a renewal it refused may mean it has ended).</summary>
+    private async Task<bool> IsActiveAsync(LeaseHold lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await CallAsync(ct => _http.GetLeaseAsync(lease.Id, ct), cancellationToken).ConfigureAwait(false);
+            return string.Equals(current.Status, "active", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (LedgerRequestException ex) when (!ex.IsUnreachable)
+        {
+            return false;
         }
     }
 
