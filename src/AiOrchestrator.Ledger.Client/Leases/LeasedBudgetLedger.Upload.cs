@@ -36,7 +36,9 @@ internal sealed partial class LeasedBudgetLedger
                 }
 
                 var request = new UsageBatchRequest(_outbox.Source, sequence, wire);
-                var key = string.Create(CultureInfo.InvariantCulture, $"usage-{_outbox.Source}-{sequence}");
+                // The key names the batch's content too: a batch sent again under an earlier sequence (the ledger lost
+                // batches) is a new request, not a reuse of the key with another body.
+                var key = string.Create(CultureInfo.InvariantCulture, $"usage-{_outbox.Source}-{sequence}-{records[0].Id}");
                 try
                 {
                     var response = await CallAsync(ct => _http.UploadUsageAsync(request, key, ct), cancellationToken).ConfigureAwait(false);
