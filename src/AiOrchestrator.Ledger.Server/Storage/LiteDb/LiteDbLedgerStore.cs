@@ -1,0 +1,385 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using AiOrchestrator.Ledger.Server.Storage.Rows;
+using LiteDB;
+using static AiOrchestrator.Ledger.Server.Storage.LiteDb.LiteDbRows;
+
+namespace AiOrchestrator.Ledger.Server.Storage.LiteDb;
+
+/// <summary>
+/// The ledger in one LiteDB file. LiteDB allows one instance per file per process (a second one corrupts it on
+/// Linux), so this store owns the only <see cref="LiteDatabase"/> and one writer thread. Units of work queue up;
+/// the writer takes up to <c>maxGroupCommit</c> of them, runs each in turn inside one LiteDB transaction (each sees
+/// the ones before it), and commits once: group commit. A unit that throws leaves nothing behind (its writes are
+/// applied only after it returns); callers are answered after the commit. Reads run on the caller's thread and see
+/// committed state.
+/// </summary>
+internal sealed partial class LiteDbLedgerStore : ILedgerStore
+{
+    private readonly LiteDatabase _db;
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int _maxGroup;
+    private readonly ILogger _logger;
+    private readonly Thread _writer;
+    private long _lastSequence;
+    private int _initialized;
+
+    public LiteDbLedgerStore(string path, int maxGroupCommit, ILogger<LiteDbLedgerStore> logger)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        _maxGroup = maxGroupCommit;
+        _logger = logger;
+        Path_ = path;
+        Organisations = _db.GetCollection("organisations");
+        ApiKeys = _db.GetCollection("api_keys");
+        Wallets = _db.GetCollection("wallets");
+        Transactions = _db.GetCollection("transactions");
+        Reservations = _db.GetCollection("reservations");
+        Leases = _db.GetCollection("leases");
+        Idempotency = _db.GetCollection("idempotency");
+        UsageSources = _db.GetCollection("usage_sources");
+        UsageRecords = _db.GetCollection("usage_records");
+        AuditSources = _db.GetCollection("audit_sources");
+        AuditEntries = _db.GetCollection("audit_entries");
+        Checkpoints = _db.GetCollection("checkpoints");
+        _writer = new Thread(WriterLoop) { IsBackground = true, Name = "LiteDB ledger writer" };
+    }
+
+    public string Name => "litedb";
+
+    /// <summary>The file.</summary>
+    public string Path_ { get; }
+
+    internal ILiteCollection<BsonDocument> Organisations { get; }
+
+    internal ILiteCollection<BsonDocument> ApiKeys { get; }
+
+    internal ILiteCollection<BsonDocument> Wallets { get; }
+
+    internal ILiteCollection<BsonDocument> Transactions { get; }
+
+    internal ILiteCollection<BsonDocument> Reservations { get; }
+
+    internal ILiteCollection<BsonDocument> Leases { get; }
+
+    internal ILiteCollection<BsonDocument> Idempotency { get; }
+
+    internal ILiteCollection<BsonDocument> UsageSources { get; }
+
+    internal ILiteCollection<BsonDocument> UsageRecords { get; }
+
+    internal ILiteCollection<BsonDocument> AuditSources { get; }
+
+    internal ILiteCollection<BsonDocument> AuditEntries { get; }
+
+    internal ILiteCollection<BsonDocument> Checkpoints { get; }
+
+    public ValueTask InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _initialized, 1) == 1)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        ApiKeys.EnsureIndex("hash", unique: true);
+        Wallets.EnsureIndex("org");
+        Transactions.EnsureIndex("org");
+        Reservations.EnsureIndex("due");
+        Leases.EnsureIndex("due");
+        Idempotency.EnsureIndex("expires");
+        UsageRecords.EnsureIndex("org");
+        Checkpoints.EnsureIndex("org");
+        var last = Transactions.Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
+        _lastSequence = last is null ? 0 : last["_id"].AsInt64;
+        _writer.Start();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var item = new WorkItem<T>(work, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(item), this);
+
+        return new ValueTask<T>(item.Completion.Task);
+    }
+
+    public ValueTask CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        _ = Organisations.Count();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<OrganisationRow?> GetOrganisationAsync(string organisation, CancellationToken cancellationToken)
+        => new(Organisations.FindById(organisation) is { } d ? ToOrganisation(d) : null);
+
+    public ValueTask<ApiKeyRow?> FindApiKeyByHashAsync(string secretHash, CancellationToken cancellationToken)
+        => new(ApiKeys.FindOne(Query.EQ("hash", secretHash)) is { } d ? ToApiKey(d) : null);
+
+    public ValueTask<IReadOnlyList<ApiKeyRow>> ListApiKeysAsync(CancellationToken cancellationToken)
+        => new(ApiKeys.FindAll().Select(ToApiKey).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList());
+
+    public ValueTask<WalletRow?> GetWalletAsync(string organisation, string wallet, CancellationToken cancellationToken)
+        => new(Wallets.FindById(Key(organisation, wallet)) is { } d ? ToWallet(d) : null);
+
+    public ValueTask<IReadOnlyList<WalletRow>> ListWalletsAsync(string organisation, CancellationToken cancellationToken)
+        => new(Wallets.Find(Query.EQ("org", organisation)).Select(ToWallet).OrderBy(w => w.Id, StringComparer.Ordinal).ToList());
+
+    public ValueTask<IReadOnlyList<TransactionRow>> ListTransactionsAsync(string organisation, string? wallet, long after, int limit, CancellationToken cancellationToken)
+    {
+        var query = Transactions.Query().Where(Query.And(Query.GT("_id", after), Query.EQ("org", organisation)));
+        if (wallet is not null)
+        {
+            query = query.Where(Query.EQ("wallet", wallet));
+        }
+
+        return new(query.OrderBy("_id").Limit(limit).ToEnumerable().Select(ToTransaction).ToList());
+    }
+
+    public ValueTask<ReservationRow?> GetReservationAsync(string organisation, string reservationId, CancellationToken cancellationToken)
+        => new(Reservations.FindById(Key(organisation, reservationId)) is { } d ? ToReservation(d) : null);
+
+    public ValueTask<LeaseRow?> GetLeaseAsync(string organisation, string leaseId, CancellationToken cancellationToken)
+        => new(Leases.FindById(Key(organisation, leaseId)) is { } d ? ToLease(d) : null);
+
+    public ValueTask<AuditSourceRow?> GetAuditSourceAsync(string organisation, string source, CancellationToken cancellationToken)
+        => new(AuditSources.FindById(Key(organisation, source)) is { } d ? ToAuditSource(d) : null);
+
+    public ValueTask<IReadOnlyList<CheckpointRow>> ListCheckpointsAsync(string organisation, string? source, CancellationToken cancellationToken)
+        => new(Checkpoints.Find(Query.EQ("org", organisation)).Select(ToCheckpoint)
+            .Where(c => source is null || c.Source == source)
+            .OrderBy(c => c.AnchoredAt).ThenBy(c => c.Source, StringComparer.Ordinal).ThenBy(c => c.Size).ToList());
+
+    public async IAsyncEnumerable<UsageRecordRow> ReadUsageAsync(string organisation, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        long start = Ticks(from), end = Ticks(to);
+        foreach (var d in UsageRecords.Find(Query.EQ("org", organisation)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var at = d["at"].AsInt64;
+            if (at >= start && at < end)
+            {
+                yield return ToUsageRecord(d);
+            }
+        }
+    }
+
+    public ValueTask<IReadOnlyList<HoldKey>> ListDueReservationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+        => new(Due(Reservations, now, limit));
+
+    public ValueTask<IReadOnlyList<HoldKey>> ListDueLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+        => new(Due(Leases, now, limit));
+
+    public ValueTask<int> PurgeIdempotencyAsync(DateTimeOffset now, CancellationToken cancellationToken)
+        => ExecuteAsync((_, _) => new ValueTask<int>(Idempotency.DeleteMany(Query.LTE("expires", Ticks(now)))), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer.IsAlive)
+        {
+            await Task.Run(() => _writer.Join(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+        }
+
+        _db.Dispose();
+    }
+
+    private static List<HoldKey> Due(ILiteCollection<BsonDocument> collection, DateTimeOffset now, int limit)
+        => collection.Query().Where(Query.And(Query.Not("due", BsonValue.Null), Query.LTE("due", Ticks(now)))).Limit(limit).ToEnumerable()
+            .Select(d => new HoldKey(d["org"].AsString, d["id"].AsString)).ToList();
+
+    private void WriterLoop()
+    {
+        var batch = new List<WorkItem>(_maxGroup);
+        var reader = _queue.Reader;
+        while (true)
+        {
+            try
+            {
+                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    return;
+                }
+            }
+            catch (ChannelClosedException)
+            {
+                return;
+            }
+
+            batch.Clear();
+            while (batch.Count < _maxGroup && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            if (!RunGroup(batch) && batch.Count > 1)
+            {
+                // The group's commit failed as a whole: run each unit alone, so one bad unit fails alone.
+                foreach (var item in batch)
+                {
+                    RunGroup([item]);
+                }
+            }
+        }
+    }
+
+    /// <summary>Runs units in one transaction; false when the transaction failed and nobody was answered.</summary>
+    private bool RunGroup(List<WorkItem> batch)
+    {
+        var sequence = _lastSequence;
+        var unit = new LiteDbUnitOfWork(this);
+        try
+        {
+            _db.BeginTrans();
+            foreach (var item in batch)
+            {
+                unit.Reset();
+                item.Run(unit);
+                if (item.Succeeded && unit.Changes is { } changes)
+                {
+                    sequence = Apply(changes, sequence);
+                }
+            }
+
+            _db.Commit();
+        }
+        catch (Exception ex) when (batch.Count > 1)
+        {
+            LogGroupFailed(_logger, ex, batch.Count);
+            _db.Rollback();
+            return false;
+        }
+        catch (Exception ex)
+        {
+            _db.Rollback();
+            batch[0].Fail(ex);
+            return true;
+        }
+
+        _lastSequence = sequence;
+        foreach (var item in batch)
+        {
+            item.Complete();
+        }
+
+        return true;
+    }
+
+    private long Apply(LedgerChanges changes, long sequence)
+    {
+        Upsert(Organisations, changes.Organisations, ToDocument);
+        Upsert(ApiKeys, changes.ApiKeys, ToDocument);
+        Upsert(Wallets, changes.Wallets, ToDocument);
+        Upsert(Reservations, changes.Reservations, ToDocument);
+        Upsert(Leases, changes.Leases, ToDocument);
+        Upsert(UsageSources, changes.UsageSources, ToDocument);
+        Upsert(AuditSources, changes.AuditSources, ToDocument);
+        Upsert(Checkpoints, changes.Checkpoints, ToDocument);
+        if (changes.Transactions is { } transactions)
+        {
+            var documents = new List<BsonDocument>(transactions.Count);
+            foreach (var row in transactions)
+            {
+                documents.Add(ToDocument(row, ++sequence));
+            }
+
+            Transactions.InsertBulk(documents);
+        }
+
+        if (changes.UsageRecords is { } records)
+        {
+            UsageRecords.InsertBulk(records.Select(ToDocument));
+        }
+
+        if (changes.AuditEntries is { } entries)
+        {
+            AuditEntries.InsertBulk(entries.Select(ToDocument));
+        }
+
+        if (changes.Idempotency is { } idempotency)
+        {
+            Idempotency.Upsert(ToDocument(idempotency));
+        }
+
+        return sequence;
+    }
+
+    private static void Upsert<T>(ILiteCollection<BsonDocument> collection, List<T>? rows, Func<T, BsonDocument> map)
+    {
+        if (rows is null)
+        {
+            return;
+        }
+
+        foreach (var row in rows)
+        {
+            collection.Upsert(map(row));
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "A group commit of {Count} units failed; running them one by one.")]
+    private static partial void LogGroupFailed(ILogger logger, Exception exception, int count);
+
+    private abstract class WorkItem
+    {
+        public bool Succeeded { get; protected set; }
+
+        public abstract void Run(LiteDbUnitOfWork unit);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class WorkItem<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken) : WorkItem
+    {
+        private T? _result;
+        private Exception? _error;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Run(LiteDbUnitOfWork unit)
+        {
+            _error = null;
+            Succeeded = false;
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var pending = work(unit, cancellationToken);
+
+                // The unit's reads complete synchronously; the work must await nothing else (see ILedgerStore).
+                _result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+                Succeeded = true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _error = ex;
+            }
+        }
+
+        public override void Complete()
+        {
+            if (Succeeded)
+            {
+                Completion.TrySetResult(_result!);
+            }
+            else if (_error is OperationCanceledException oce)
+            {
+                Completion.TrySetCanceled(oce.CancellationToken);
+            }
+            else
+            {
+                Completion.TrySetException(_error!);
+            }
+        }
+
+        public override void Fail(Exception exception) => Completion.TrySetException(exception);
+    }
+}
