@@ -39,8 +39,13 @@ public sealed class LedgerRequestException : Exception
     /// <summary>The HTTP status the ledger answered with; null when it was not reached.</summary>
     public int? StatusCode { get; }
 
-    /// <summary>True when the ledger was not reached or failed on its side (no status, or 5xx): the request may be retried later.</summary>
-    public bool IsUnreachable => StatusCode is null or >= 500;
+    /// <summary>
+    /// True when the ledger was not reached, failed on its side (5xx), or asked to be asked again later (408, 429, or
+    /// a request with the same Idempotency-Key still in progress): the request may be retried later, and until then
+    /// the ledger counts as unreachable.
+    /// </summary>
+    public bool IsUnreachable => StatusCode is null or >= 500 or 408 or 429
+        || (StatusCode == 409 && ProblemType is { } type && type.EndsWith("idempotency-in-progress", StringComparison.Ordinal));
 
     /// <summary>The problem's <c>type</c>.</summary>
     public string? ProblemType { get; }
