@@ -184,7 +184,8 @@ public sealed class RealLedgerTests : IAsyncLifetime
         var org = await _ledger.WalletAsync("acme", Org.Value);
         Amount(org.Spent).Should().Be(spent.Sum());
         Amount(org.Spent).Should().BeLessThanOrEqualTo(10m);
-        Amount(org.Spent).Should().BeGreaterThan(9m, "the callers spent until little was left");
+        // Each process may stop with up to one lease (1.00 plus a call) unspent, held until it is returned.
+        Amount(org.Spent).Should().BeGreaterThan(10m - (2 * 1.07m) - 0.07m, "the callers spent until the leases could not grow");
     }
 
     private static decimal Amount(string text) => decimal.Parse(text, CultureInfo.InvariantCulture);
