@@ -10,6 +10,7 @@ namespace AiOrchestrator.Ledger.Client;
 /// </summary>
 internal sealed partial class LedgerSyncService(LeasedBudgetLedger ledger, LedgerClientOptions options, TimeProvider time, ILogger<LedgerSyncService> logger) : IHostedService, IAsyncDisposable
 {
+    private readonly CancellationTokenSource _abort = new();
     private CancellationTokenSource? _stopping;
     private Task? _loop;
 
@@ -30,7 +31,7 @@ internal sealed partial class LedgerSyncService(LeasedBudgetLedger ledger, Ledge
         }
 
         _stopping = new CancellationTokenSource();
-        _loop = Task.Run(() => LoopAsync(_stopping.Token), CancellationToken.None);
+        _loop = Task.Run(() => LoopAsync(_stopping.Token, _abort.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -40,13 +41,31 @@ internal sealed partial class LedgerSyncService(LeasedBudgetLedger ledger, Ledge
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        // The round in progress finishes (a request cut off mid-way may leave the ledger holding its key as in
+        // progress); it is cancelled only when stopping takes longer than ShutdownTimeout.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ShutdownTimeout);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        using (timeout.Token.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort))
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
         try
         {
-            await ledger.UploadAsync(timeout.Token).ConfigureAwait(false);
+            // Upload until the outbox is empty or ShutdownTimeout has passed: an upload the ledger asks to repeat later (a key
+            // still in progress) or that did not get through is repeated.
+            while (true)
+            {
+                await ledger.UploadAsync(timeout.Token).ConfigureAwait(false);
+                if (ledger.Outbox.Depth == 0)
+                {
+                    break;
+                }
+
+                await Task.Delay(100, timeout.Token).ConfigureAwait(false);
+            }
+
             await ledger.ReturnLeasesAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -60,6 +79,7 @@ internal sealed partial class LedgerSyncService(LeasedBudgetLedger ledger, Ledge
         if (_stopping is not null)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
+            await _abort.CancelAsync().ConfigureAwait(false);
             if (_loop is not null)
             {
                 await _loop.ConfigureAwait(false);
@@ -67,20 +87,22 @@ internal sealed partial class LedgerSyncService(LeasedBudgetLedger ledger, Ledge
 
             _stopping.Dispose();
         }
+
+        _abort.Dispose();
     }
 
-    private async Task LoopAsync(CancellationToken cancellationToken)
+    private async Task LoopAsync(CancellationToken stopping, CancellationToken abort)
     {
         using var timer = new PeriodicTimer(options.SyncInterval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
                 try
                 {
-                    await ledger.SyncAsync(cancellationToken).ConfigureAwait(false);
+                    await ledger.SyncAsync(abort).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (abort.IsCancellationRequested)
                 {
                     return;
                 }

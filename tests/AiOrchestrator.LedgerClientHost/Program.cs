@@ -11,7 +11,10 @@ using Microsoft.Extensions.Logging;
 // "spent <total so far>"; a refused call prints "refused". `--calls 0` only starts and stops (drains the outbox).
 var options = Arguments(args);
 var builder = Host.CreateApplicationBuilder();
+// Warnings and errors go to stderr, which the fault test shows when it fails; stdout carries the spend lines.
 builder.Logging.ClearProviders();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 builder.Services.AddAiOrchestrator(o => o.StorePath = options["store"])
     .UseLedger(o =>
     {

@@ -24,6 +24,7 @@ internal sealed partial class UsageOutbox : IDisposable
     private readonly Task _writer;
     private List<OutboxRecord> _pending = new(64);
     private TaskCompletionSource _batch = NewBatch();
+    private Task _writing = Task.CompletedTask;
     private long _depth;
     private int _disposed;
 
@@ -88,7 +89,8 @@ internal sealed partial class UsageOutbox : IDisposable
         {
             if (_pending.Count == 0)
             {
-                return Task.CompletedTask;
+                // Nothing queued; a batch the writer has taken may still be on its way to the disk.
+                return _writing;
             }
 
             _signal.Release();
@@ -223,6 +225,7 @@ internal sealed partial class UsageOutbox : IDisposable
 
             batch = _pending;
             done = _batch;
+            _writing = done.Task;
             _pending = new List<OutboxRecord>(Math.Max(64, batch.Count));
             _batch = NewBatch();
         }
