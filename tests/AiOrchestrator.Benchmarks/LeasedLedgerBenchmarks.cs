@@ -46,6 +46,11 @@ public class LeasedLedgerBenchmarks
             MaxLeaseAmount = 1_000_000m,
             MinLeaseAmount = 1_000_000m,
             MaxLeaseTtl = TimeSpan.FromDays(1),
+
+            // A benchmark settles far faster than LLM calls finish (and faster than the background upload drains):
+            // no cap, so it measures the hot path rather than the outbox-full refusal.
+            OutboxCapacity = int.MaxValue,
+            UploadBatchSize = 5000,
         };
         _http = new HttpClient(new InstantLedger()) { BaseAddress = options.Url };
         _outbox = new UsageOutbox(_store, null, NullLogger.Instance);
