@@ -21,6 +21,19 @@ public sealed class BudgetExceededException : InvalidOperationException
         ResetsAt = resetsAt;
     }
 
+    /// <summary>Creates the exception with its own message, for a refusal that is not about the wallet's balance alone (a central ledger that cannot be reached).</summary>
+    internal BudgetExceededException(string message, WalletId wallet, BudgetLimit limit, Money spent, Money reserved, Money topUps, Money requested, DateTimeOffset? resetsAt)
+        : base(message)
+    {
+        Wallet = wallet;
+        Limit = limit;
+        Spent = spent;
+        Reserved = reserved;
+        TopUps = topUps;
+        Requested = requested;
+        ResetsAt = resetsAt;
+    }
+
     /// <summary>The wallet that refused.</summary>
     public WalletId Wallet { get; }
 

@@ -107,7 +107,9 @@ internal sealed partial class BudgetStage : AttemptStage
         {
             if (cost.Amount > 0m)
             {
-                var settlement = await _ledger.SettleAsync(call.Id, attempt.Number, reservation, cost, CancellationToken.None).ConfigureAwait(false);
+                var settlement = _ledger is IAttemptSettlement detailed
+                    ? await detailed.SettleAsync(attempt, reservation, cost, CancellationToken.None).ConfigureAwait(false)
+                    : await _ledger.SettleAsync(call.Id, attempt.Number, reservation, cost, CancellationToken.None).ConfigureAwait(false);
                 if (settlement.IsOverrun)
                 {
                     LogOverrun(_logger, attempt.Model, reservation.Amount, cost, attempt.Usage.OutputTokens, attempt.MaxOutputTokens);

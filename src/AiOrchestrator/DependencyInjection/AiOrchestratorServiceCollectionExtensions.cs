@@ -22,6 +22,7 @@ public static class AiOrchestratorServiceCollectionExtensions
         ["RateLimits"] = "services.AddRateLimits(configuration)",
         ["Audit"] = "services.AddAuditLog(configuration)",
         ["Safety"] = "services.AddSafety(configuration)",
+        ["Ledger"] = "services.UseLedger(configuration)",
     };
 
     /// <summary>

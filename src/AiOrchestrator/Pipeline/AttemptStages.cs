@@ -30,7 +30,7 @@ public static class AttemptStages
                 case AiStageOrder.RateLimits when options?.EnableRateLimits != false && services.GetService<RateLimits.ScopeRateLimiter>() is { } limiter:
                     stages.Add(new RateLimits.RateLimitingStage(limiter, meter));
                     break;
-                case AiStageOrder.Budget when options?.EnableBudgets != false && services.GetService<IBudgetLedger>() is { } ledger:
+                case AiStageOrder.Budget when options?.EnableBudgets != false && BudgetReservationsOf(services) is { } ledger:
                     stages.Add(CreateBudget(services, ledger, meter, options?.Budget ?? StageOptionsFrom(services), null));
                     break;
                 case AiStageOrder.Metering:
@@ -98,7 +98,14 @@ public static class AttemptStages
         return serviceType == typeof(IBudgetLedger) && budget is { Ledger: IBudgetLedger ledger } ? ledger : null;
     }
 
-    internal static BudgetStage CreateBudget(IServiceProvider? services, IBudgetLedger ledger, UsageMeter meter, BudgetStageOptions options, ILogger? logger)
+    /// <summary>
+    /// What the budget stage reserves on: an <see cref="IBudgetReservations"/> registered on its own (a ledger that
+    /// spends from leases of a central ledger), else the local <see cref="IBudgetLedger"/>.
+    /// </summary>
+    internal static IBudgetReservations? BudgetReservationsOf(IServiceProvider? services)
+        => services?.GetService<IBudgetReservations>() ?? services?.GetService<IBudgetLedger>();
+
+    internal static BudgetStage CreateBudget(IServiceProvider? services, IBudgetReservations ledger, UsageMeter meter, BudgetStageOptions options, ILogger? logger)
     {
         options.Validate();
         logger ??= services?.GetService<ILogger<BudgetChatClient>>() ?? (ILogger)NullLogger.Instance;

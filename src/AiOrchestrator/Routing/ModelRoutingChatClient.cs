@@ -72,7 +72,7 @@ public sealed partial class ModelRoutingChatClient : DelegatingChatClient
             _time,
             options.DefaultMaxOutputTokens);
         _passThrough = AttemptPipeline.Build(innerClient, services, pipeline);
-        var budgeted = pipeline?.EnableBudgets != false && _ledger is not null;
+        var budgeted = pipeline?.EnableBudgets != false && AttemptStages.BudgetReservationsOf(services) is not null;
         _defaultCap = budgeted ? (pipeline?.Budget ?? AttemptStages.OptionsFrom(services!).Budget).DefaultMaxOutputTokens : long.MaxValue;
         _metadata = new ChatClientMetadata(ProviderName, null, options.DefaultAlias);
         _logger = (ILogger?)services?.GetService<ILogger<ModelRoutingChatClient>>() ?? NullLogger.Instance;
