@@ -10,7 +10,12 @@ namespace AiOrchestrator.Pricing;
 /// </summary>
 internal abstract class MatchRule
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// The catalog's patterns run on the non-backtracking engine, whose matching time is linear in the input (a model
+    /// name, an endpoint URL): they need no timeout. A timeout only made a cold, loaded process throw
+    /// <see cref="RegexMatchTimeoutException"/> from a call while the engine built its first states.
+    /// </summary>
+    internal static readonly TimeSpan NoTimeout = Regex.InfiniteMatchTimeout;
 
     /// <summary>Whether <paramref name="lowerText"/> (already lower-cased) matches.</summary>
     public abstract bool IsMatch(string lowerText);
@@ -34,7 +39,7 @@ internal abstract class MatchRule
             "regex" => new RegexRule(new Regex(
                 property.Value.GetString() ?? string.Empty,
                 RegexOptions.NonBacktracking | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
-                RegexTimeout)),
+                NoTimeout)),
             "or" => new OrRule(ParseAll(property.Value)),
             "and" => new AndRule(ParseAll(property.Value)),
             _ => throw new InvalidDataException($"The price catalog has an unknown match rule '{property.Name}'; regenerate it with the matching generator."),

@@ -140,7 +140,7 @@ internal static class PriceCatalogReader
             return new System.Text.RegularExpressions.Regex(
                 "^(?:" + (value.GetString() ?? string.Empty) + ")",
                 System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.NonBacktracking,
-                TimeSpan.FromMilliseconds(100));
+                MatchRule.NoTimeout);
         }
         catch (ArgumentException ex)
         {
