@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using AiOrchestrator.Ledger.Server.Storage.Rows;
@@ -32,7 +33,15 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
             Directory.CreateDirectory(directory);
         }
 
-        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        // A new file compares strings ordinally (LiteDB's default compares with a culture, ignoring case: slower, and ids
+        // differing only in case would collide); a file created before keeps the collation it was created with.
+        var isNew = !File.Exists(path) || new FileInfo(path).Length == 0;
+        _db = new LiteDatabase(new ConnectionString
+        {
+            Filename = path,
+            Connection = ConnectionType.Direct,
+            Collation = isNew ? new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal) : null,
+        });
         _maxGroup = maxGroupCommit;
         _logger = logger;
         Path_ = path;
@@ -120,7 +129,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         => new(Organisations.FindById(organisation) is { } d ? ToOrganisation(d) : null);
 
     public ValueTask<ApiKeyRow?> FindApiKeyByHashAsync(string secretHash, CancellationToken cancellationToken)
-        => new(ApiKeys.FindOne(Query.EQ("hash", secretHash)) is { } d ? ToApiKey(d) : null);
+        => new(ApiKeys.FindOne(Expr("hash = @0", secretHash)) is { } d ? ToApiKey(d) : null);
 
     public ValueTask<IReadOnlyList<ApiKeyRow>> ListApiKeysAsync(CancellationToken cancellationToken)
         => new(ApiKeys.FindAll().Select(ToApiKey).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList());
@@ -129,14 +138,14 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         => new(Wallets.FindById(Key(organisation, wallet)) is { } d ? ToWallet(d) : null);
 
     public ValueTask<IReadOnlyList<WalletRow>> ListWalletsAsync(string organisation, CancellationToken cancellationToken)
-        => new(Wallets.Find(Query.EQ("org", organisation)).Select(ToWallet).OrderBy(w => w.Id, StringComparer.Ordinal).ToList());
+        => new(Wallets.Find(Expr("org = @0", organisation)).Select(ToWallet).OrderBy(w => w.Id, StringComparer.Ordinal).ToList());
 
     public ValueTask<IReadOnlyList<TransactionRow>> ListTransactionsAsync(string organisation, string? wallet, long after, int limit, CancellationToken cancellationToken)
     {
-        var query = Transactions.Query().Where(Query.And(Query.GT("_id", after), Query.EQ("org", organisation)));
+        var query = Transactions.Query().Where(Expr("_id > @0 AND org = @1", after, organisation));
         if (wallet is not null)
         {
-            query = query.Where(Query.EQ("wallet", wallet));
+            query = query.Where(Expr("wallet = @0", wallet));
         }
 
         return new(query.OrderBy("_id").Limit(limit).ToEnumerable().Select(ToTransaction).ToList());
@@ -152,7 +161,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         => new(AuditSources.FindById(Key(organisation, source)) is { } d ? ToAuditSource(d) : null);
 
     public ValueTask<IReadOnlyList<CheckpointRow>> ListCheckpointsAsync(string organisation, string? source, CancellationToken cancellationToken)
-        => new(Checkpoints.Find(Query.EQ("org", organisation)).Select(ToCheckpoint)
+        => new(Checkpoints.Find(Expr("org = @0", organisation)).Select(ToCheckpoint)
             .Where(c => source is null || c.Source == source)
             .OrderBy(c => c.AnchoredAt).ThenBy(c => c.Source, StringComparer.Ordinal).ThenBy(c => c.Size).ToList());
 
@@ -160,7 +169,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
     {
         await Task.Yield();
         long start = Ticks(from), end = Ticks(to);
-        foreach (var d in UsageRecords.Find(Query.EQ("org", organisation)))
+        foreach (var d in UsageRecords.Find(Expr("org = @0", organisation)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var at = d["at"].AsInt64;
@@ -178,7 +187,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         => new(Due(Leases, now, limit));
 
     public ValueTask<int> PurgeIdempotencyAsync(DateTimeOffset now, CancellationToken cancellationToken)
-        => ExecuteAsync((_, _) => new ValueTask<int>(Idempotency.DeleteMany(Query.LTE("expires", Ticks(now)))), cancellationToken);
+        => ExecuteAsync((_, _) => new ValueTask<int>(Idempotency.DeleteMany(Expr("expires <= @0", Ticks(now)))), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -192,7 +201,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
     }
 
     private static List<HoldKey> Due(ILiteCollection<BsonDocument> collection, DateTimeOffset now, int limit)
-        => collection.Query().Where(Query.And(Query.Not("due", BsonValue.Null), Query.LTE("due", Ticks(now)))).Limit(limit).ToEnumerable()
+        => collection.Query().Where(Expr("due BETWEEN @0 AND @1", 0L, Ticks(now))).Limit(limit).ToEnumerable()
             .Select(d => new HoldKey(d["org"].AsString, d["id"].AsString)).ToList();
 
     private void WriterLoop()
