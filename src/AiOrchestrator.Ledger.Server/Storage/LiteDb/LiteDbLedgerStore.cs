@@ -25,6 +25,13 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
     private long _lastSequence;
     private int _initialized;
 
+    // The writer thread's copies of wallets and open reservations, as of the group being run: every write to those
+    // collections goes through Apply on the writer thread, so a copy is exact until a group rolls back (then all are
+    // dropped). Bounded: dropped wholesale past MaxCachedRows. Touched by the writer thread only.
+    private const int MaxCachedRows = 8192;
+    private readonly Dictionary<string, WalletRow> _walletCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReservationRow> _reservationCache = new(StringComparer.Ordinal);
+
     public LiteDbLedgerStore(string path, int maxGroupCommit, ILogger<LiteDbLedgerStore> logger)
     {
         var directory = Path.GetDirectoryName(path);
@@ -263,11 +270,13 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         {
             LogGroupFailed(_logger, ex, batch.Count);
             _db.Rollback();
+            ForgetCachedRows();
             return false;
         }
         catch (Exception ex)
         {
             _db.Rollback();
+            ForgetCachedRows();
             batch[0].Fail(ex);
             return true;
         }
@@ -287,6 +296,23 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         Upsert(ApiKeys, changes.ApiKeys, ToDocument);
         Upsert(Wallets, changes.Wallets, ToDocument);
         Upsert(Reservations, changes.Reservations, ToDocument);
+        foreach (var wallet in changes.Wallets ?? [])
+        {
+            Remember(_walletCache, Key(wallet.Organisation, wallet.Id), wallet);
+        }
+
+        foreach (var reservation in changes.Reservations ?? [])
+        {
+            var key = Key(reservation.Organisation, reservation.Id);
+            if (reservation.Status == HoldState.Open)
+            {
+                Remember(_reservationCache, key, reservation);
+            }
+            else
+            {
+                _reservationCache.Remove(key);
+            }
+        }
         Upsert(Leases, changes.Leases, ToDocument);
         Upsert(UsageSources, changes.UsageSources, ToDocument);
         Upsert(AuditSources, changes.AuditSources, ToDocument);
@@ -318,6 +344,49 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         }
 
         return sequence;
+    }
+
+    /// <summary>A wallet inside a unit (writer thread): the cached copy, else the stored row (then cached).</summary>
+    internal WalletRow? ReadWallet(string organisation, string wallet)
+    {
+        var key = Key(organisation, wallet);
+        if (_walletCache.TryGetValue(key, out var row))
+        {
+            return row;
+        }
+
+        row = Wallets.FindById(key) is { } d ? ToWallet(d) : null;
+        if (row is not null)
+        {
+            Remember(_walletCache, key, row);
+        }
+
+        return row;
+    }
+
+    /// <summary>A reservation inside a unit (writer thread): the cached copy of an open one, else the stored row.</summary>
+    internal ReservationRow? ReadReservation(string organisation, string reservationId)
+    {
+        var key = Key(organisation, reservationId);
+        return _reservationCache.TryGetValue(key, out var row)
+            ? row
+            : Reservations.FindById(key) is { } d ? ToReservation(d) : null;
+    }
+
+    private static void Remember<T>(Dictionary<string, T> cache, string key, T row)
+    {
+        if (cache.Count >= MaxCachedRows && !cache.ContainsKey(key))
+        {
+            cache.Clear();
+        }
+
+        cache[key] = row;
+    }
+
+    private void ForgetCachedRows()
+    {
+        _walletCache.Clear();
+        _reservationCache.Clear();
     }
 
     private static void Upsert<T>(ILiteCollection<BsonDocument> collection, List<T>? rows, Func<T, BsonDocument> map)

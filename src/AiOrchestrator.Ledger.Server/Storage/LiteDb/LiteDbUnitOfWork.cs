@@ -53,7 +53,7 @@ internal sealed class LiteDbUnitOfWork(LiteDbLedgerStore store) : ILedgerUnitOfW
     }
 
     public ValueTask<ReservationRow?> LockReservationAsync(string organisation, string reservationId, CancellationToken cancellationToken)
-        => new(store.Reservations.FindById(Key(organisation, reservationId)) is { } d ? ToReservation(d) : null);
+        => new(store.ReadReservation(organisation, reservationId));
 
     public ValueTask<IReadOnlyList<LeaseRow?>> LockLeasesAsync(string organisation, IReadOnlyList<string> leaseIds, CancellationToken cancellationToken)
     {
@@ -71,7 +71,7 @@ internal sealed class LiteDbUnitOfWork(LiteDbLedgerStore store) : ILedgerUnitOfW
         var rows = new WalletRow?[walletIds.Count];
         for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = store.Wallets.FindById(Key(organisation, walletIds[i])) is { } d ? ToWallet(d) : null;
+            rows[i] = store.ReadWallet(organisation, walletIds[i]);
         }
 
         return new(rows);
