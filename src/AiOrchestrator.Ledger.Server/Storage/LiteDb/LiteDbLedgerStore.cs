@@ -126,6 +126,10 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         return new ValueTask<T>(item.Completion.Task);
     }
 
+    /// <summary>One writer reads the record in place as cheaply as ahead: the hint is not needed.</summary>
+    public ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, IdempotencyHint idempotency, CancellationToken cancellationToken)
+        => ExecuteAsync(work, cancellationToken);
+
     public ValueTask CheckHealthAsync(CancellationToken cancellationToken)
     {
         _ = Organisations.Count();
