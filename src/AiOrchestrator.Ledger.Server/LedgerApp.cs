@@ -21,7 +21,9 @@ internal static class LedgerApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The configuration is read once (options are validated at start): no file watcher on the content root, which
+        // holds the LiteDB file by default and would be woken by every commit. A later argument can turn it back on.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         var services = builder.Services;
 
         services.AddOptions<LedgerOptions>()

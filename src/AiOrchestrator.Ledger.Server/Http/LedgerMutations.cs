@@ -78,7 +78,7 @@ internal sealed class LedgerMutations(ILedgerStore store, TimeProvider time, IOp
                 changes.Idempotency = new IdempotencyRow(caller.KeyId, key, hash, result.Status, result.ContentType, result.Body, now, now + _retention);
                 await unit.WriteAsync(changes, ct);
                 return (result, false);
-            }, context.RequestAborted);
+            }, new IdempotencyHint(caller.KeyId, key), context.RequestAborted);
 
             if (outcome.Status >= 400)
             {

@@ -6,7 +6,7 @@ namespace AiOrchestrator.Ledger.Server.Storage;
 /// to write. Two implementations: LiteDB (one file, the default) and PostgreSQL (several ledger instances).
 /// </summary>
 /// <remarks>
-/// <para><b>Units of work.</b> Every mutation runs inside <see cref="ExecuteAsync{T}"/>: the work reads the rows it
+/// <para><b>Units of work.</b> Every mutation runs inside <see cref="ExecuteAsync{T}(Func{ILedgerUnitOfWork, CancellationToken, ValueTask{T}}, CancellationToken)"/>: the work reads the rows it
 /// needs through <see cref="ILedgerUnitOfWork"/> (each read takes the row "for update": PostgreSQL
 /// <c>SELECT ... FOR UPDATE</c>; LiteDB runs one writer at a time so every read is already exclusive), then hands
 /// the rows to write to <see cref="ILedgerUnitOfWork.WriteAsync"/>, once, at its end. The unit commits when the work
@@ -33,6 +33,13 @@ internal interface ILedgerStore : IAsyncDisposable
 
     /// <summary>Runs <paramref name="work"/> as one atomic unit and returns what it returned.</summary>
     ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> as <see cref="ExecuteAsync{T}(Func{ILedgerUnitOfWork, CancellationToken, ValueTask{T}}, CancellationToken)"/>
+    /// does, for work whose first read is the idempotency record <paramref name="idempotency"/>: a store may lock and
+    /// read that record ahead, together with other units' (PostgreSQL does, for a group, in one round trip).
+    /// </summary>
+    ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, IdempotencyHint idempotency, CancellationToken cancellationToken);
 
     /// <summary>Throws when the store cannot be read (health check).</summary>
     ValueTask CheckHealthAsync(CancellationToken cancellationToken);
@@ -82,3 +89,6 @@ internal interface ILedgerStore : IAsyncDisposable
     /// <summary>Deletes idempotency records that expired at or before <paramref name="now"/>; returns how many.</summary>
     ValueTask<int> PurgeIdempotencyAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
+
+/// <summary>The idempotency record a unit of work reads first: (API key id, Idempotency-Key).</summary>
+internal readonly record struct IdempotencyHint(string KeyId, string Key);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using AiOrchestrator.Ledger.Server.Storage.Rows;
@@ -24,6 +25,13 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
     private long _lastSequence;
     private int _initialized;
 
+    // The writer thread's copies of wallets and open reservations, as of the group being run: every write to those
+    // collections goes through Apply on the writer thread, so a copy is exact until a group rolls back (then all are
+    // dropped). Bounded: dropped wholesale past MaxCachedRows. Touched by the writer thread only.
+    private const int MaxCachedRows = 8192;
+    private readonly Dictionary<string, WalletRow> _walletCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReservationRow> _reservationCache = new(StringComparer.Ordinal);
+
     public LiteDbLedgerStore(string path, int maxGroupCommit, ILogger<LiteDbLedgerStore> logger)
     {
         var directory = Path.GetDirectoryName(path);
@@ -32,7 +40,15 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
             Directory.CreateDirectory(directory);
         }
 
-        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        // A new file compares strings ordinally (LiteDB's default compares with a culture, ignoring case: slower, and ids
+        // differing only in case would collide); a file created before keeps the collation it was created with.
+        var isNew = !File.Exists(path) || new FileInfo(path).Length == 0;
+        _db = new LiteDatabase(new ConnectionString
+        {
+            Filename = path,
+            Connection = ConnectionType.Direct,
+            Collation = isNew ? new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal) : null,
+        });
         _maxGroup = maxGroupCommit;
         _logger = logger;
         Path_ = path;
@@ -110,6 +126,10 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         return new ValueTask<T>(item.Completion.Task);
     }
 
+    /// <summary>One writer reads the record in place as cheaply as ahead: the hint is not needed.</summary>
+    public ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, IdempotencyHint idempotency, CancellationToken cancellationToken)
+        => ExecuteAsync(work, cancellationToken);
+
     public ValueTask CheckHealthAsync(CancellationToken cancellationToken)
     {
         _ = Organisations.Count();
@@ -120,7 +140,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         => new(Organisations.FindById(organisation) is { } d ? ToOrganisation(d) : null);
 
     public ValueTask<ApiKeyRow?> FindApiKeyByHashAsync(string secretHash, CancellationToken cancellationToken)
-        => new(ApiKeys.FindOne(Query.EQ("hash", secretHash)) is { } d ? ToApiKey(d) : null);
+        => new(ApiKeys.FindOne(Expr("hash = @0", secretHash)) is { } d ? ToApiKey(d) : null);
 
     public ValueTask<IReadOnlyList<ApiKeyRow>> ListApiKeysAsync(CancellationToken cancellationToken)
         => new(ApiKeys.FindAll().Select(ToApiKey).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList());
@@ -129,14 +149,14 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         => new(Wallets.FindById(Key(organisation, wallet)) is { } d ? ToWallet(d) : null);
 
     public ValueTask<IReadOnlyList<WalletRow>> ListWalletsAsync(string organisation, CancellationToken cancellationToken)
-        => new(Wallets.Find(Query.EQ("org", organisation)).Select(ToWallet).OrderBy(w => w.Id, StringComparer.Ordinal).ToList());
+        => new(Wallets.Find(Expr("org = @0", organisation)).Select(ToWallet).OrderBy(w => w.Id, StringComparer.Ordinal).ToList());
 
     public ValueTask<IReadOnlyList<TransactionRow>> ListTransactionsAsync(string organisation, string? wallet, long after, int limit, CancellationToken cancellationToken)
     {
-        var query = Transactions.Query().Where(Query.And(Query.GT("_id", after), Query.EQ("org", organisation)));
+        var query = Transactions.Query().Where(Expr("_id > @0 AND org = @1", after, organisation));
         if (wallet is not null)
         {
-            query = query.Where(Query.EQ("wallet", wallet));
+            query = query.Where(Expr("wallet = @0", wallet));
         }
 
         return new(query.OrderBy("_id").Limit(limit).ToEnumerable().Select(ToTransaction).ToList());
@@ -152,7 +172,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         => new(AuditSources.FindById(Key(organisation, source)) is { } d ? ToAuditSource(d) : null);
 
     public ValueTask<IReadOnlyList<CheckpointRow>> ListCheckpointsAsync(string organisation, string? source, CancellationToken cancellationToken)
-        => new(Checkpoints.Find(Query.EQ("org", organisation)).Select(ToCheckpoint)
+        => new(Checkpoints.Find(Expr("org = @0", organisation)).Select(ToCheckpoint)
             .Where(c => source is null || c.Source == source)
             .OrderBy(c => c.AnchoredAt).ThenBy(c => c.Source, StringComparer.Ordinal).ThenBy(c => c.Size).ToList());
 
@@ -160,7 +180,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
     {
         await Task.Yield();
         long start = Ticks(from), end = Ticks(to);
-        foreach (var d in UsageRecords.Find(Query.EQ("org", organisation)))
+        foreach (var d in UsageRecords.Find(Expr("org = @0", organisation)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var at = d["at"].AsInt64;
@@ -178,7 +198,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         => new(Due(Leases, now, limit));
 
     public ValueTask<int> PurgeIdempotencyAsync(DateTimeOffset now, CancellationToken cancellationToken)
-        => ExecuteAsync((_, _) => new ValueTask<int>(Idempotency.DeleteMany(Query.LTE("expires", Ticks(now)))), cancellationToken);
+        => ExecuteAsync((_, _) => new ValueTask<int>(Idempotency.DeleteMany(Expr("expires <= @0", Ticks(now)))), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -192,7 +212,7 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
     }
 
     private static List<HoldKey> Due(ILiteCollection<BsonDocument> collection, DateTimeOffset now, int limit)
-        => collection.Query().Where(Query.And(Query.Not("due", BsonValue.Null), Query.LTE("due", Ticks(now)))).Limit(limit).ToEnumerable()
+        => collection.Query().Where(Expr("due BETWEEN @0 AND @1", 0L, Ticks(now))).Limit(limit).ToEnumerable()
             .Select(d => new HoldKey(d["org"].AsString, d["id"].AsString)).ToList();
 
     private void WriterLoop()
@@ -254,11 +274,13 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         {
             LogGroupFailed(_logger, ex, batch.Count);
             _db.Rollback();
+            ForgetCachedRows();
             return false;
         }
         catch (Exception ex)
         {
             _db.Rollback();
+            ForgetCachedRows();
             batch[0].Fail(ex);
             return true;
         }
@@ -278,6 +300,23 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         Upsert(ApiKeys, changes.ApiKeys, ToDocument);
         Upsert(Wallets, changes.Wallets, ToDocument);
         Upsert(Reservations, changes.Reservations, ToDocument);
+        foreach (var wallet in changes.Wallets ?? [])
+        {
+            Remember(_walletCache, Key(wallet.Organisation, wallet.Id), wallet);
+        }
+
+        foreach (var reservation in changes.Reservations ?? [])
+        {
+            var key = Key(reservation.Organisation, reservation.Id);
+            if (reservation.Status == HoldState.Open)
+            {
+                Remember(_reservationCache, key, reservation);
+            }
+            else
+            {
+                _reservationCache.Remove(key);
+            }
+        }
         Upsert(Leases, changes.Leases, ToDocument);
         Upsert(UsageSources, changes.UsageSources, ToDocument);
         Upsert(AuditSources, changes.AuditSources, ToDocument);
@@ -309,6 +348,49 @@ internal sealed partial class LiteDbLedgerStore : ILedgerStore
         }
 
         return sequence;
+    }
+
+    /// <summary>A wallet inside a unit (writer thread): the cached copy, else the stored row (then cached).</summary>
+    internal WalletRow? ReadWallet(string organisation, string wallet)
+    {
+        var key = Key(organisation, wallet);
+        if (_walletCache.TryGetValue(key, out var row))
+        {
+            return row;
+        }
+
+        row = Wallets.FindById(key) is { } d ? ToWallet(d) : null;
+        if (row is not null)
+        {
+            Remember(_walletCache, key, row);
+        }
+
+        return row;
+    }
+
+    /// <summary>A reservation inside a unit (writer thread): the cached copy of an open one, else the stored row.</summary>
+    internal ReservationRow? ReadReservation(string organisation, string reservationId)
+    {
+        var key = Key(organisation, reservationId);
+        return _reservationCache.TryGetValue(key, out var row)
+            ? row
+            : Reservations.FindById(key) is { } d ? ToReservation(d) : null;
+    }
+
+    private static void Remember<T>(Dictionary<string, T> cache, string key, T row)
+    {
+        if (cache.Count >= MaxCachedRows && !cache.ContainsKey(key))
+        {
+            cache.Clear();
+        }
+
+        cache[key] = row;
+    }
+
+    private void ForgetCachedRows()
+    {
+        _walletCache.Clear();
+        _reservationCache.Clear();
     }
 
     private static void Upsert<T>(ILiteCollection<BsonDocument> collection, List<T>? rows, Func<T, BsonDocument> map)

@@ -18,6 +18,13 @@ internal static class LiteDbRows
 
     public static long Ticks(DateTimeOffset time) => time.UtcTicks;
 
+    /// <summary>
+    /// A query with its values as parameters. LiteDB caches a parsed expression by its text, so a constant text with
+    /// parameters is compiled once; <c>Query.EQ(field, value)</c> puts the value in the text and compiles (emits IL)
+    /// on every call.
+    /// </summary>
+    public static BsonExpression Expr(string expression, params BsonValue[] args) => BsonExpression.Create(expression, args);
+
     public static DateTimeOffset Time(BsonValue value) => new(value.AsInt64, TimeSpan.Zero);
 
     public static BsonDocument ToDocument(OrganisationRow row) => new()

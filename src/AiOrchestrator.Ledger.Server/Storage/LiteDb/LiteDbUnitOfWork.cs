@@ -31,7 +31,7 @@ internal sealed class LiteDbUnitOfWork(LiteDbLedgerStore store) : ILedgerUnitOfW
         var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in recordIds)
         {
-            if (store.UsageRecords.Exists(Query.EQ("_id", Key(organisation, id))))
+            if (store.UsageRecords.Exists(Expr("_id = @0", Key(organisation, id))))
             {
                 found.Add(id);
             }
@@ -46,14 +46,14 @@ internal sealed class LiteDbUnitOfWork(LiteDbLedgerStore store) : ILedgerUnitOfW
     public ValueTask<IReadOnlyList<string>> ReadAuditHashesAsync(string organisation, string source, long count, CancellationToken cancellationToken)
     {
         var hashes = store.AuditEntries.Query()
-            .Where(Query.Between("_id", Key(organisation, source, 0), Key(organisation, source, Math.Max(0, count - 1))))
+            .Where(Expr("_id BETWEEN @0 AND @1", Key(organisation, source, 0), Key(organisation, source, Math.Max(0, count - 1))))
             .OrderBy("_id").Limit((int)Math.Min(count, int.MaxValue)).ToEnumerable()
             .Select(d => d["hash"].AsString).ToList();
         return new(count == 0 ? [] : hashes);
     }
 
     public ValueTask<ReservationRow?> LockReservationAsync(string organisation, string reservationId, CancellationToken cancellationToken)
-        => new(store.Reservations.FindById(Key(organisation, reservationId)) is { } d ? ToReservation(d) : null);
+        => new(store.ReadReservation(organisation, reservationId));
 
     public ValueTask<IReadOnlyList<LeaseRow?>> LockLeasesAsync(string organisation, IReadOnlyList<string> leaseIds, CancellationToken cancellationToken)
     {
@@ -71,7 +71,7 @@ internal sealed class LiteDbUnitOfWork(LiteDbLedgerStore store) : ILedgerUnitOfW
         var rows = new WalletRow?[walletIds.Count];
         for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = store.Wallets.FindById(Key(organisation, walletIds[i])) is { } d ? ToWallet(d) : null;
+            rows[i] = store.ReadWallet(organisation, walletIds[i]);
         }
 
         return new(rows);

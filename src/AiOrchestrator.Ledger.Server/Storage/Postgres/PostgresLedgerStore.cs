@@ -106,14 +106,20 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
         }
     }
 
-    public async ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    public ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+        => ExecuteAsync(work, null, cancellationToken);
+
+    public ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, IdempotencyHint idempotency, CancellationToken cancellationToken)
+        => ExecuteAsync(work, (IdempotencyHint?)idempotency, cancellationToken);
+
+    private async ValueTask<T> ExecuteAsync<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, IdempotencyHint? idempotency, CancellationToken cancellationToken)
     {
         if (_writer is null)
         {
             return await RunAloneAsync(work, cancellationToken).ConfigureAwait(false);
         }
 
-        var item = new WorkItem<T>(work, cancellationToken);
+        var item = new WorkItem<T>(work, idempotency, cancellationToken);
         await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
         return await item.Completion.Task.ConfigureAwait(false);
     }
@@ -181,6 +187,7 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
             using var connection = _dataSource.OpenConnection();
             using var transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
             var unit = new PostgresUnitOfWork(connection, grouped: true);
+            unit.ReadIdempotencyAhead(group.Select(item => item.Idempotency));
             foreach (var item in group)
             {
                 unit.Begin();
@@ -393,6 +400,9 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
     {
         public Exception? Error { get; protected set; }
 
+        /// <summary>The idempotency record the work reads first, when known.</summary>
+        public abstract IdempotencyHint? Idempotency { get; }
+
         /// <summary>Runs the work on the writer thread; its store calls complete synchronously (see <see cref="PostgresUnitOfWork"/>).</summary>
         public abstract void Run(PostgresUnitOfWork unit);
 
@@ -401,9 +411,12 @@ internal sealed partial class PostgresLedgerStore : ILedgerStore
         public abstract Task RunAloneAsync(PostgresLedgerStore store);
     }
 
-    private sealed class WorkItem<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken) : WorkItem
+    private sealed class WorkItem<T>(Func<ILedgerUnitOfWork, CancellationToken, ValueTask<T>> work, IdempotencyHint? idempotency, CancellationToken cancellationToken)
+        : WorkItem
     {
         private T? _result;
+
+        public override IdempotencyHint? Idempotency => idempotency;
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

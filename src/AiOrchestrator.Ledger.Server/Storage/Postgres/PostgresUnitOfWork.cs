@@ -20,6 +20,7 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool group
 {
     private readonly List<NpgsqlBatchCommand> _pending = [];
     private readonly Dictionary<string, WalletRow> _lockedWallets = new(StringComparer.Ordinal);
+    private readonly Dictionary<IdempotencyHint, IdempotencyRow?> _idempotencyAhead = [];
     private LedgerChanges? _changes;
     private bool _written;
 
@@ -72,8 +73,52 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool group
         return SingleAsync(command, ApiKey, cancellationToken);
     }
 
+    /// <summary>
+    /// Locks and reads the idempotency records of a whole group in one round trip, before its first unit: the same
+    /// advisory locks as <see cref="LockIdempotencyAsync"/> (taken in ordinal key order, so two instances' groups
+    /// never wait on each other in a cycle), then the rows <c>FOR UPDATE</c>. A unit asking for one of these records
+    /// gets the row read here (or "none"); the idempotency lock comes first in the lock order either way.
+    /// </summary>
+    public void ReadIdempotencyAhead(IEnumerable<IdempotencyHint?> hints)
+    {
+        _idempotencyAhead.Clear();
+        var keys = hints.OfType<IdempotencyHint>().Distinct().OrderBy(h => AdvisoryKey("idempotency", h.KeyId, h.Key), StringComparer.Ordinal).ToArray();
+        if (keys.Length == 0)
+        {
+            return;
+        }
+
+        using var batch = Batch();
+        foreach (var hint in keys)
+        {
+            var advisory = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
+            advisory.Parameters.With(AdvisoryKey("idempotency", hint.KeyId, hint.Key));
+            batch.BatchCommands.Add(advisory);
+        }
+
+        var select = new NpgsqlBatchCommand("SELECT " + IdempotencyColumns + " FROM idempotency WHERE (key_id, key) IN (SELECT * FROM unnest($1::text[], $2::text[])) FOR UPDATE");
+        select.Parameters.With(keys.Select(h => h.KeyId).ToArray()).With(keys.Select(h => h.Key).ToArray());
+        batch.BatchCommands.Add(select);
+        foreach (var hint in keys)
+        {
+            _idempotencyAhead[hint] = null;
+        }
+
+        using var reader = batch.ExecuteReader();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            reader.NextResult();
+        }
+
+        while (reader.Read())
+        {
+            var row = Idempotency(reader);
+            _idempotencyAhead[new IdempotencyHint(row.KeyId, row.Key)] = row;
+        }
+    }
+
     public ValueTask<IdempotencyRow?> LockIdempotencyAsync(string keyId, string key, CancellationToken cancellationToken) =>
-        LockKeyedAsync("idempotency", "SELECT " + IdempotencyColumns + " FROM idempotency WHERE key_id = $1 AND key = $2 FOR UPDATE", keyId, key, Idempotency, cancellationToken);
+        _idempotencyAhead.Remove(new IdempotencyHint(keyId, key), out var ahead) ? new(ahead) : LockKeyedAsync("idempotency", "SELECT " + IdempotencyColumns + " FROM idempotency WHERE key_id = $1 AND key = $2 FOR UPDATE", keyId, key, Idempotency, cancellationToken);
 
     public ValueTask<UsageSourceRow?> LockUsageSourceAsync(string organisation, string source, CancellationToken cancellationToken) =>
         LockKeyedAsync("usage_sources", "SELECT " + UsageSourceColumns + " FROM usage_sources WHERE organisation = $1 AND source = $2 FOR UPDATE", organisation, source, UsageSource, cancellationToken);
@@ -333,7 +378,7 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool group
         where T : class
     {
         var advisory = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
-        advisory.Parameters.With(key2 is null ? table + "\u001f" + key1 : table + "\u001f" + key1 + "\u001f" + key2);
+        advisory.Parameters.With(AdvisoryKey(table, key1, key2));
         var select = new NpgsqlBatchCommand(sql);
         select.Parameters.With(key1);
         if (key2 is not null)
@@ -348,6 +393,10 @@ internal sealed class PostgresUnitOfWork(NpgsqlConnection connection, bool group
         await NextAsync(reader, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(reader, cancellationToken).ConfigureAwait(false) ? read(reader) : null;
     }
+
+    /// <summary>The text whose hash names a row's advisory lock (one place, so every path takes the same lock).</summary>
+    private static string AdvisoryKey(string table, string key1, string? key2)
+        => key2 is null ? table + "\u001f" + key1 : table + "\u001f" + key1 + "\u001f" + key2;
 
     private async ValueTask<T?> SingleAsync<T>(NpgsqlBatchCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
         where T : class
