@@ -109,6 +109,7 @@ public sealed class LeaseUsageAuditApiTests : IAsyncLifetime
         using var csv = await _host.Client.SendAsync(csvRequest);
 
         report.Rows.Select(r => (r.Key, r.Amount, r.Records)).Should().Equal(("claude,\"x\"", "3", 1L), ("gpt-4o", "2", 2L));
+        ((int)csv.StatusCode).Should().Be(200, "the CSV report is answered like the JSON one (body: {0})", await csv.Content.ReadAsStringAsync());
         csv.Content.Headers.ContentType!.MediaType.Should().Be("text/csv");
         (await csv.Content.ReadAsStringAsync()).Should().Be(
             "key,currency,amount,records,input_tokens,output_tokens\r\n\"claude,\"\"x\"\"\",USD,3,1,100,10\r\ngpt-4o,USD,2,2,200,20\r\n");
